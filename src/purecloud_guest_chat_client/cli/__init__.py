@@ -1,0 +1,5 @@
+"""The ``guestchat`` command."""
+
+
+def main() -> None:
+    raise SystemExit("guestchat: not built yet")
