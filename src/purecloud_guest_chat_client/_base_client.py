@@ -1,0 +1,544 @@
+"""The one core under the sync and async clients.
+
+Everything but the transport call and the sleep lives here: the client's settings, request
+building (URL, query, auth header, body serialisation), response parsing into the typed models,
+exception mapping, extended responses, the retry decision and the logging hook. ``ApiClient`` and
+``AsyncApiClient`` only drive the loop ``send -> assess -> (sleep and resend | finish)``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
+from urllib.parse import quote, urlencode
+
+import httpx2
+from pydantic import ValidationError
+
+from ._logging import Exchange
+from ._redact import redact_text
+from ._retry import RetryPolicy, parse_retry_after
+from .configuration import Configuration
+from .errors import (
+    APIConnectionError,
+    ApiException,
+    APITimeoutError,
+    JwtRequiredError,
+    exception_class_for_status,
+)
+from .models import ErrorBody, WireModel
+from .regions import PureCloudRegionHosts, resolve_environment
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+__all__ = [
+    "DEFAULT_ENVIRONMENT",
+    "DEFAULT_TIMEOUT",
+    "BaseClient",
+    "ExtendedResponse",
+    "Operation",
+    "PreparedCall",
+    "ProxySetting",
+    "QueryParam",
+]
+
+DEFAULT_ENVIRONMENT = PureCloudRegionHosts.us_east_1
+DEFAULT_TIMEOUT = 16.0
+_USER_AGENT = "purecloud-guest-chat-client-python"
+_IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "DELETE", "PUT"})
+
+ResultT = TypeVar("ResultT")
+ProxySetting = str | Mapping[str, Any] | None
+
+
+@dataclass(frozen=True, slots=True)
+class QueryParam:
+    """An optional query parameter: its Python keyword, its wire name and what it accepts."""
+
+    keyword: str
+    wire_name: str
+    kind: type[int] | type[bool] | type[str]
+    minimum: int | None = None
+    maximum: int | None = None
+    choices: tuple[str, ...] = ()
+
+    def encode(self, operation: str, value: object) -> str:
+        where = f"{operation}: {self.keyword}"
+        if self.kind is bool:
+            if not isinstance(value, bool):
+                raise TypeError(f"{where} must be a bool, not {value!r}")
+            return "true" if value else "false"
+        if self.kind is int:
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise TypeError(f"{where} must be an int, not {value!r}")
+            if self.minimum is not None and value < self.minimum:
+                raise ValueError(f"{where} must be >= {self.minimum}, not {value}")
+            if self.maximum is not None and value > self.maximum:
+                raise ValueError(f"{where} must be <= {self.maximum}, not {value}")
+            return str(value)
+        if not isinstance(value, str) or not value:
+            raise TypeError(f"{where} must be a non-empty str, not {value!r}")
+        if self.choices and value not in self.choices:
+            raise ValueError(f"{where} must be one of {', '.join(self.choices)}; got {value!r}")
+        return str(value)
+
+
+@dataclass(frozen=True, slots=True)
+class Operation(Generic[ResultT]):
+    """One API operation: enough to build its request and parse its answer."""
+
+    name: str
+    method: str
+    path: str
+    path_params: tuple[str, ...] = ()
+    query: tuple[QueryParam, ...] = ()
+    body_model: type[WireModel] | None = None
+    response_model: type[WireModel] | None = None
+    needs_jwt: bool = True
+
+    def render_path(self, args: Sequence[str]) -> str:
+        if len(args) != len(self.path_params):
+            raise TypeError(f"{self.name} takes {len(self.path_params)} path arguments")
+        values: dict[str, str] = {}
+        for param, value in zip(self.path_params, args, strict=True):
+            if not isinstance(value, str) or not value.strip():
+                raise ValueError(f"{self.name}: {param} must be a non-empty str, not {value!r}")
+            values[param] = quote(value, safe="")
+        return self.path.format_map(values)
+
+
+@dataclass(frozen=True, slots=True)
+class ExtendedResponse(Generic[ResultT]):
+    """The full answer of a call, as the JS SDK's extended response.
+
+    ``body`` is the parsed model (None for an empty answer), ``text`` the raw body and ``error``
+    the exception for a failed call (always None on a returned response: failures raise).
+    """
+
+    status: int
+    status_text: str
+    headers: dict[str, str]
+    body: ResultT
+    text: str
+    error: ApiException | None = None
+
+    @property
+    def correlation_id(self) -> str | None:
+        return self.headers.get("inin-correlation-id")
+
+
+@dataclass(slots=True)
+class PreparedCall:
+    """One call in flight: the request and the bookkeeping its retries need."""
+
+    operation: Operation[Any]
+    request: httpx2.Request
+    body: bytes | None
+    started: float
+    retries: int = 0
+
+
+def _validate_timeout(value: object, what: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"{what} must be a number of seconds, not {value!r}")
+    if not value > 0 or math.isnan(value):
+        raise ValueError(f"{what} must be > 0 seconds, not {value!r}")
+    return float(value)
+
+
+def proxy_url(proxy: ProxySetting) -> str | None:
+    """The seed's ``{host, port, protocol, auth: {username, password}}`` or a URL, as a URL."""
+    if proxy is None:
+        return None
+    if isinstance(proxy, str):
+        if "://" not in proxy:
+            raise ValueError(f"proxy URL {proxy!r} needs a scheme such as http://")
+        return proxy
+    if not isinstance(proxy, Mapping):
+        raise TypeError(f"proxy must be a URL, a mapping or None, not {type(proxy).__name__}")
+    host = proxy.get("host")
+    if not isinstance(host, str) or not host:
+        raise ValueError("proxy needs a 'host'")
+    port = proxy.get("port")
+    if port is not None and (isinstance(port, bool) or not isinstance(port, int | str)):
+        raise ValueError(f"proxy 'port' must be a number, not {port!r}")
+    protocol = str(proxy.get("protocol") or "http").removesuffix(":").lower()
+    if protocol not in ("http", "https", "socks5"):
+        raise ValueError(f"proxy 'protocol' must be http, https or socks5, not {protocol!r}")
+    credentials = ""
+    auth = proxy.get("auth")
+    if auth:
+        if not isinstance(auth, Mapping) or "username" not in auth:
+            raise ValueError("proxy 'auth' must be {'username': ..., 'password': ...}")
+        user = quote(str(auth["username"]), safe="")
+        password = quote(str(auth.get("password") or ""), safe="")
+        credentials = f"{user}:{password}@"
+    host_part = f"[{host}]" if ":" in host and not host.startswith("[") else host
+    return f"{protocol}://{credentials}{host_part}" + (f":{port}" if port is not None else "")
+
+
+class BaseClient:
+    """Settings and request/response handling shared by ``ApiClient`` and ``AsyncApiClient``."""
+
+    def __init__(
+        self,
+        environment: str | PureCloudRegionHosts | None = None,
+        *,
+        jwt: str | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        retry: RetryPolicy | None = None,
+        proxy: ProxySetting = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        self.config = Configuration()
+        self._environment, self._base_path = resolve_environment(
+            DEFAULT_ENVIRONMENT if environment is None else environment
+        )
+        self._jwt: str | None = None
+        self._timeout = _validate_timeout(timeout, "timeout")
+        self._retry = self._check_retry(RetryPolicy() if retry is None else retry)
+        self._proxy_url = proxy_url(proxy)
+        self._extra_headers: dict[str, str] = {}
+        self._extended = False
+        self._closed = False
+        self.set_default_headers(headers or {})
+        if jwt is not None:
+            self.set_jwt(jwt)
+
+    # -- settings ------------------------------------------------------------------------------
+
+    @property
+    def environment(self) -> str:
+        """The domain (``mypurecloud.ie``), or the base URL for a non-Genesys host."""
+        return self._environment
+
+    @property
+    def base_path(self) -> str:
+        return self._base_path
+
+    def set_environment(self, environment: str | PureCloudRegionHosts) -> None:
+        """A region, a domain (``mypurecloud.ie``, ``https://api.mypurecloud.ie``) or a base URL."""
+        self._environment, self._base_path = resolve_environment(environment)
+
+    setEnvironment = set_environment  # the JS SDK spelling
+
+    @property
+    def jwt(self) -> str | None:
+        return self._jwt
+
+    def set_jwt(self, jwt: str | None) -> None:
+        """The guest's JWT from ``post_webchat_guest_conversations``; None forgets it."""
+        if jwt is not None:
+            if not isinstance(jwt, str):
+                raise TypeError(f"jwt must be a str or None, not {type(jwt).__name__}")
+            jwt = jwt.strip()
+            if not jwt or any(char.isspace() for char in jwt):
+                raise ValueError("jwt must be a non-empty token without whitespace")
+        self._jwt = jwt
+        self._refresh_headers()
+
+    setJwt = set_jwt  # the JS SDK spelling
+
+    @property
+    def timeout(self) -> float:
+        """Seconds each attempt may take (connect, send, wait and read), 16 by default."""
+        return self._timeout
+
+    @timeout.setter
+    def timeout(self, value: float) -> None:
+        self._timeout = _validate_timeout(value, "timeout")
+
+    @property
+    def retry(self) -> RetryPolicy:
+        return self._retry
+
+    @retry.setter
+    def retry(self, policy: RetryPolicy) -> None:
+        self._retry = self._check_retry(policy)
+
+    @staticmethod
+    def _check_retry(policy: object) -> RetryPolicy:
+        if not isinstance(policy, RetryPolicy):
+            raise TypeError(f"retry must be a RetryPolicy, not {type(policy).__name__}")
+        return policy
+
+    @property
+    def proxy(self) -> str | None:
+        """The proxy URL in use (credentials included), or None. Set a URL or the seed's dict."""
+        return self._proxy_url
+
+    @proxy.setter
+    def proxy(self, value: ProxySetting) -> None:
+        new_url = proxy_url(value)
+        if new_url != self._proxy_url:
+            self._proxy_url = new_url
+            self._drop_transport()
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """Extra headers sent with every request (a copy)."""
+        return dict(self._extra_headers)
+
+    def set_default_headers(self, headers: Mapping[str, str]) -> None:
+        """Replace the extra headers sent with every request."""
+        if not isinstance(headers, Mapping):
+            raise TypeError(f"headers must be a mapping, not {type(headers).__name__}")
+        for name, value in headers.items():
+            if not isinstance(name, str) or not isinstance(value, str):
+                raise TypeError(f"header {name!r} must map a str to a str")
+            if name.lower() == "authorization":
+                raise ValueError("set the JWT with set_jwt(), not as an Authorization header")
+        self._extra_headers = dict(headers)
+        self._refresh_headers()
+
+    @property
+    def return_extended_responses(self) -> bool:
+        return self._extended
+
+    def set_return_extended_responses(self, enabled: bool) -> None:
+        """Make every call return an :class:`ExtendedResponse` instead of the bare model."""
+        if not isinstance(enabled, bool):
+            raise TypeError(f"enabled must be a bool, not {enabled!r}")
+        self._extended = enabled
+
+    setReturnExtendedResponses = set_return_extended_responses  # the JS SDK spelling
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def _refresh_headers(self) -> None:
+        # Built once per change rather than per request: the hot path reuses these dicts.
+        anonymous = {
+            "Accept": "application/json",
+            "Content-Type": "application/json",
+            "User-Agent": _USER_AGENT,
+            **self._extra_headers,
+        }
+        self._anonymous_headers = anonymous
+        jwt = self._jwt
+        self._auth_headers = {**anonymous, "Authorization": f"Bearer {jwt}"} if jwt else anonymous
+
+    def _drop_transport(self) -> None:
+        raise NotImplementedError
+
+    def _http_client_options(self) -> dict[str, Any]:
+        options: dict[str, Any] = {"timeout": self._timeout, "follow_redirects": False}
+        if self._proxy_url is not None:
+            options["proxy"] = self._proxy_url
+            options["trust_env"] = False
+        return options
+
+    # -- one call ------------------------------------------------------------------------------
+
+    def _prepare(
+        self,
+        operation: Operation[Any],
+        path_args: Sequence[str],
+        query: Mapping[str, object] | None,
+        body: object,
+        timeout: float | None,
+    ) -> PreparedCall:
+        if self._closed:
+            raise RuntimeError(f"{operation.name}: the client is closed")
+        if operation.needs_jwt:
+            if self._jwt is None:
+                raise JwtRequiredError(
+                    f"{operation.name} needs the guest's JWT: call set_jwt() with the jwt "
+                    "returned by post_webchat_guest_conversations"
+                )
+            headers = self._auth_headers
+        else:
+            headers = self._anonymous_headers
+        url = self._base_path + operation.render_path(path_args)
+        if query:
+            encoded = self._encode_query(operation, query)
+            if encoded:
+                url = f"{url}?{encoded}"
+        content = self._encode_body(operation, body)
+        seconds = self._timeout if timeout is None else _validate_timeout(timeout, "timeout")
+        request = httpx2.Request(
+            operation.method,
+            url,
+            headers=headers,
+            content=content,
+            extensions={
+                "timeout": {"connect": seconds, "read": seconds, "write": seconds, "pool": seconds}
+            },
+        )
+        return PreparedCall(operation, request, content, time.monotonic())
+
+    @staticmethod
+    def _encode_query(operation: Operation[Any], query: Mapping[str, object]) -> str:
+        pairs: list[tuple[str, str]] = []
+        for param in operation.query:
+            value = query.get(param.keyword)
+            if value is not None:
+                pairs.append((param.wire_name, param.encode(operation.name, value)))
+        return urlencode(pairs)
+
+    @staticmethod
+    def _encode_body(operation: Operation[Any], body: object) -> bytes | None:
+        model = operation.body_model
+        if model is None:
+            return None
+        if not isinstance(body, model | Mapping):
+            raise TypeError(
+                f"{operation.name}: body must be a {model.__name__} or a dict, "
+                f"not {type(body).__name__}"
+            )
+        try:
+            wire = model.from_wire(cast("Any", body)).to_dict()
+        except ValidationError as exc:
+            raise ValueError(f"{operation.name}: invalid {model.__name__} body: {exc}") from None
+        return json.dumps(wire, separators=(",", ":"), ensure_ascii=False).encode()
+
+    def _assess(self, call: PreparedCall, outcome: httpx2.Response | Exception) -> float | None:
+        """Log the attempt and decide: seconds to wait before retrying, or None to finish."""
+        policy = self._retry
+        method = call.operation.method
+        if isinstance(outcome, httpx2.Response):
+            status = outcome.status_code
+            failed = status >= 400
+            if self.config.logger.wants(failed):
+                self._log(call, outcome, failed=failed)
+            if not failed or not policy.enabled or not policy.status_is_retryable(method, status):
+                return None
+            retry_after = parse_retry_after(outcome.headers.get("retry-after"))
+        else:
+            if self.config.logger.wants(True):
+                self._log(call, outcome, failed=True)
+            if not policy.enabled or not self._transport_error_is_retryable(method, outcome):
+                return None
+            retry_after = None
+        delay = policy.delay(call.retries, retry_after, time.monotonic() - call.started)
+        if delay is not None:
+            call.retries += 1
+            if isinstance(outcome, httpx2.Response):
+                outcome.close()
+        return delay
+
+    def _transport_error_is_retryable(self, method: str, error: Exception) -> bool:
+        if isinstance(error, httpx2.ConnectError):
+            # The connection never opened, so nothing was sent: safe for every method.
+            return self._retry.connect_error_is_retryable()
+        if isinstance(error, httpx2.TimeoutException):
+            return False
+        # A connection that broke mid-way may hide a processed request.
+        return method in _IDEMPOTENT_METHODS and isinstance(error, httpx2.NetworkError)
+
+    def _finish(self, call: PreparedCall, outcome: httpx2.Response | Exception) -> Any:
+        """The call's result (model, None or ExtendedResponse), or raise its exception."""
+        operation = call.operation
+        if not isinstance(outcome, httpx2.Response):
+            raise self._connection_error(operation, outcome) from outcome
+        status = outcome.status_code
+        if status >= 400:
+            raise self._status_error(operation, outcome)
+        model = operation.response_model
+        body: Any = None
+        content = outcome.content
+        if model is not None and content:
+            try:
+                body = model.model_validate_json(content)
+            except ValidationError as exc:
+                raise ApiException(
+                    f"{operation.name}: the service answered {status} with a body that is not "
+                    f"a valid {model.__name__}",
+                    operation=operation.name,
+                    status=status,
+                    status_text=outcome.reason_phrase,
+                    headers=outcome.headers,
+                    text=self._safe_text(outcome),
+                    error=exc,
+                ) from None
+        if self._extended:
+            return ExtendedResponse(
+                status=status,
+                status_text=outcome.reason_phrase,
+                headers=dict(outcome.headers),
+                body=body,
+                text=outcome.text,
+            )
+        return body
+
+    def _status_error(self, operation: Operation[Any], response: httpx2.Response) -> ApiException:
+        error_body: ErrorBody | None = None
+        content = response.content
+        if content:
+            try:
+                error_body = ErrorBody.model_validate_json(content)
+            except ValidationError:
+                error_body = None
+        status = response.status_code
+        code = error_body.code if error_body is not None else None
+        detail = (error_body.message if error_body is not None else None) or response.reason_phrase
+        correlation = response.headers.get("inin-correlation-id") or (
+            error_body.context_id if error_body is not None else None
+        )
+        message = f"{operation.name} failed: HTTP {status}" + (f" {code}" if code else "")
+        if detail:
+            message += f": {detail}"
+        if correlation:
+            message += f" (correlation id {correlation})"
+        cls = exception_class_for_status(status)
+        return cls(
+            self._redact(message),
+            operation=operation.name,
+            status=status,
+            status_text=response.reason_phrase,
+            headers=response.headers,
+            body=error_body,
+            text=self._safe_text(response),
+        )
+
+    def _connection_error(self, operation: Operation[Any], error: Exception) -> ApiException:
+        timed_out = isinstance(error, httpx2.TimeoutException)
+        cls = APITimeoutError if timed_out else APIConnectionError
+        what = "timed out" if timed_out else "could not reach the service"
+        reason = self._redact(str(error) or type(error).__name__)
+        return cls(
+            f"{operation.name} {what} at {self._redact(self._base_path)}: {reason}",
+            operation=operation.name,
+            error=error,
+        )
+
+    def _safe_text(self, response: httpx2.Response) -> str:
+        try:
+            return self._redact(response.text)
+        except (UnicodeDecodeError, LookupError):
+            return ""
+
+    def _redact(self, text: str) -> str:
+        return redact_text(text, (self._jwt,) if self._jwt else ())
+
+    def _log(
+        self, call: PreparedCall, outcome: httpx2.Response | Exception, *, failed: bool
+    ) -> None:
+        request = call.request
+        response = outcome if isinstance(outcome, httpx2.Response) else None
+        exchange = Exchange(
+            operation=call.operation.name,
+            method=request.method,
+            url=str(request.url),
+            request_headers=request.headers,
+            request_body=call.body,
+            status=response.status_code if response is not None else 0,
+            status_text=response.reason_phrase if response is not None else "",
+            response_headers=response.headers if response is not None else None,
+            response_body=response.content if response is not None else None,
+            elapsed_ms=(time.monotonic() - call.started) * 1000,
+            error=None if response is not None else f"{type(outcome).__name__}: {outcome}",
+        )
+        self.config.logger.log_exchange(
+            exchange, failed=failed, secrets=(self._jwt,) if self._jwt else ()
+        )
+
+    def __repr__(self) -> str:
+        jwt = "set" if self._jwt else "unset"
+        return f"{type(self).__name__}(base_path={self._base_path!r}, jwt={jwt})"

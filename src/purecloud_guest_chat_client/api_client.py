@@ -1,0 +1,208 @@
+"""``ApiClient`` (sync) and ``AsyncApiClient``: the transports around the shared core.
+
+Each client is independent: its own JWT, environment, timeout, retry policy, proxy, headers,
+configuration and connection pool, so many guests can chat from one process.
+``ApiClient.instance`` is only the default client that ``WebChatApi()`` uses, as in the JS SDK.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from types import TracebackType
+from typing import Self, TypeVar
+
+import httpx2
+
+from ._base_client import (
+    DEFAULT_TIMEOUT,
+    BaseClient,
+    ExtendedResponse,
+    Operation,
+    ProxySetting,
+)
+from ._retry import RetryPolicy
+from .regions import PureCloudRegionHosts
+
+__all__ = ["ApiClient", "AsyncApiClient", "ExtendedResponse", "RetryPolicy"]
+
+ResultT = TypeVar("ResultT")
+
+
+class _DefaultClient:
+    """``ApiClient.instance``: created on first use, recreated if it was closed."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._client: ApiClient | None = None
+
+    def __get__(self, obj: object, owner: type[ApiClient]) -> ApiClient:
+        with self._lock:
+            if self._client is None or self._client.closed:
+                self._client = owner()
+            return self._client
+
+
+class ApiClient(BaseClient):
+    """A synchronous Guest Chat API client.
+
+    ``ApiClient(environment=None, *, jwt=None, timeout=16.0, retry=RetryPolicy(), proxy=None,
+    headers=None)``. ``environment`` is a region, a domain or a base URL (see
+    :meth:`set_environment`); it defaults to ``mypurecloud.com``.
+    """
+
+    instance = _DefaultClient()
+
+    def __init__(
+        self,
+        environment: str | PureCloudRegionHosts | None = None,
+        *,
+        jwt: str | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        retry: RetryPolicy | None = None,
+        proxy: ProxySetting = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(
+            environment, jwt=jwt, timeout=timeout, retry=retry, proxy=proxy, headers=headers
+        )
+        self._http: httpx2.Client | None = None
+        self._http_lock = threading.Lock()
+
+    def _transport(self) -> httpx2.Client:
+        http = self._http
+        if http is None:
+            with self._http_lock:
+                http = self._http
+                if http is None:
+                    http = self._http = httpx2.Client(**self._http_client_options())
+        return http
+
+    def _drop_transport(self) -> None:
+        with self._http_lock:
+            http, self._http = self._http, None
+        if http is not None:
+            http.close()
+
+    def call(
+        self,
+        operation: Operation[ResultT],
+        path_args: Sequence[str] = (),
+        *,
+        query: Mapping[str, object] | None = None,
+        body: object = None,
+        timeout: float | None = None,
+    ) -> ResultT:
+        """Make one API call, retrying as the retry policy allows."""
+        call = self._prepare(operation, path_args, query, body, timeout)
+        http = self._transport()
+        while True:
+            outcome: httpx2.Response | Exception
+            try:
+                outcome = http.send(call.request)
+            except httpx2.TransportError as error:
+                outcome = error
+            delay = self._assess(call, outcome)
+            if delay is None:
+                result: ResultT = self._finish(call, outcome)
+                return result
+            time.sleep(delay)
+
+    def close(self) -> None:
+        """Close the connections and the log handlers. The client cannot be used afterwards."""
+        if self._closed:
+            return
+        self._closed = True
+        self._drop_transport()
+        self.config.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class AsyncApiClient(BaseClient):
+    """An asyncio Guest Chat API client; the same settings as :class:`ApiClient`."""
+
+    def __init__(
+        self,
+        environment: str | PureCloudRegionHosts | None = None,
+        *,
+        jwt: str | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        retry: RetryPolicy | None = None,
+        proxy: ProxySetting = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(
+            environment, jwt=jwt, timeout=timeout, retry=retry, proxy=proxy, headers=headers
+        )
+        self._http: httpx2.AsyncClient | None = None
+        self._retired: list[httpx2.AsyncClient] = []
+
+    def _transport(self) -> httpx2.AsyncClient:
+        http = self._http
+        if http is None:
+            http = self._http = httpx2.AsyncClient(**self._http_client_options())
+        return http
+
+    def _drop_transport(self) -> None:
+        # Closing is a coroutine; the old pool is closed by the next aclose().
+        if self._http is not None:
+            self._retired.append(self._http)
+            self._http = None
+
+    async def call(
+        self,
+        operation: Operation[ResultT],
+        path_args: Sequence[str] = (),
+        *,
+        query: Mapping[str, object] | None = None,
+        body: object = None,
+        timeout: float | None = None,
+    ) -> ResultT:
+        """Make one API call, retrying as the retry policy allows."""
+        call = self._prepare(operation, path_args, query, body, timeout)
+        http = self._transport()
+        while True:
+            outcome: httpx2.Response | Exception
+            try:
+                outcome = await http.send(call.request)
+            except httpx2.TransportError as error:
+                outcome = error
+            delay = self._assess(call, outcome)
+            if delay is None:
+                result: ResultT = self._finish(call, outcome)
+                return result
+            await asyncio.sleep(delay)
+
+    async def aclose(self) -> None:
+        """Close the connections and the log handlers. The client cannot be used afterwards."""
+        if self._closed:
+            return
+        self._closed = True
+        self._drop_transport()
+        retired, self._retired = self._retired, []
+        for http in retired:
+            await http.aclose()
+        self.config.close()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.aclose()

@@ -1,0 +1,1 @@
+"""The API operation groups; the Guest Chat API has one, ``WebChatApi``."""

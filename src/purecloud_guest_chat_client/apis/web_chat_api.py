@@ -1,0 +1,356 @@
+"""``WebChatApi`` and ``AsyncWebChatApi``: the 11 guest operations with typed signatures.
+
+Both delegate to one operation table, so the sync and async APIs cannot drift. Required arguments
+are positional, options are keywords; bodies may be models or camelCase dicts; every call also
+takes ``timeout=`` (seconds) for that call alone. Calls return the typed models, or
+:class:`~purecloud_guest_chat_client.ExtendedResponse` objects when the client has extended
+responses on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ..api_client import ApiClient, AsyncApiClient
+from ..models import (
+    CreateWebChatConversationRequest,
+    CreateWebChatConversationResponse,
+    CreateWebChatMessageRequest,
+    SortOrder,
+    WebChatGuestMediaRequest,
+    WebChatGuestMediaRequestEntityList,
+    WebChatMemberInfo,
+    WebChatMemberInfoEntityList,
+    WebChatMessage,
+    WebChatMessageEntityList,
+    WebChatTyping,
+)
+from . import _operations as _ops
+
+__all__ = ["AsyncWebChatApi", "WebChatApi"]
+
+
+class WebChatApi:
+    """The Guest Chat operations over a synchronous :class:`ApiClient`.
+
+    ``WebChatApi()`` uses ``ApiClient.instance``, as ``new WebChatApi()`` does in the JS SDK.
+    """
+
+    def __init__(self, client: ApiClient | None = None) -> None:
+        if client is None:
+            client = ApiClient.instance
+        elif not isinstance(client, ApiClient):
+            raise TypeError(f"client must be an ApiClient, not {type(client).__name__}")
+        self._client = client
+
+    @property
+    def api_client(self) -> ApiClient:
+        return self._client
+
+    def post_webchat_guest_conversations(
+        self,
+        body: CreateWebChatConversationRequest | Mapping[str, Any],
+        *,
+        timeout: float | None = None,
+    ) -> CreateWebChatConversationResponse:
+        """Create a chat. Needs no JWT; set the returned ``jwt`` with ``client.set_jwt()``."""
+        return self._client.call(_ops.CREATE_CONVERSATION, (), body=body, timeout=timeout)
+
+    def get_webchat_guest_conversation_member(
+        self,
+        conversation_id: str,
+        member_id: str,
+        *,
+        timeout: float | None = None,
+    ) -> WebChatMemberInfo:
+        """Get a member of the chat."""
+        return self._client.call(_ops.GET_MEMBER, (conversation_id, member_id), timeout=timeout)
+
+    def get_webchat_guest_conversation_members(
+        self,
+        conversation_id: str,
+        *,
+        page_size: int | None = None,
+        page_number: int | None = None,
+        exclude_disconnected_members: bool | None = None,
+        timeout: float | None = None,
+    ) -> WebChatMemberInfoEntityList:
+        """List the members of the chat, a page at a time."""
+        return self._client.call(
+            _ops.LIST_MEMBERS,
+            (conversation_id,),
+            query={
+                "page_size": page_size,
+                "page_number": page_number,
+                "exclude_disconnected_members": exclude_disconnected_members,
+            },
+            timeout=timeout,
+        )
+
+    def delete_webchat_guest_conversation_member(
+        self,
+        conversation_id: str,
+        member_id: str,
+        *,
+        timeout: float | None = None,
+    ) -> None:
+        """Remove a member (the guest itself) from the chat."""
+        return self._client.call(_ops.LEAVE, (conversation_id, member_id), timeout=timeout)
+
+    def post_webchat_guest_conversation_member_messages(
+        self,
+        conversation_id: str,
+        member_id: str,
+        body: CreateWebChatMessageRequest | Mapping[str, Any],
+        *,
+        timeout: float | None = None,
+    ) -> WebChatMessage:
+        """Send a message as the guest member."""
+        return self._client.call(
+            _ops.SEND_MESSAGE, (conversation_id, member_id), body=body, timeout=timeout
+        )
+
+    def post_webchat_guest_conversation_member_typing(
+        self,
+        conversation_id: str,
+        member_id: str,
+        *,
+        timeout: float | None = None,
+    ) -> WebChatTyping:
+        """Send a typing indicator as the guest member."""
+        return self._client.call(_ops.SEND_TYPING, (conversation_id, member_id), timeout=timeout)
+
+    def get_webchat_guest_conversation_message(
+        self,
+        conversation_id: str,
+        message_id: str,
+        *,
+        timeout: float | None = None,
+    ) -> WebChatMessage:
+        """Get one message of the chat."""
+        return self._client.call(_ops.GET_MESSAGE, (conversation_id, message_id), timeout=timeout)
+
+    def get_webchat_guest_conversation_messages(
+        self,
+        conversation_id: str,
+        *,
+        after: str | None = None,
+        before: str | None = None,
+        sort_order: SortOrder | str | None = None,
+        max_results: int | None = None,
+        timeout: float | None = None,
+    ) -> WebChatMessageEntityList:
+        """List the chat's messages; ``after``/``before`` are message ids."""
+        return self._client.call(
+            _ops.LIST_MESSAGES,
+            (conversation_id,),
+            query={
+                "after": after,
+                "before": before,
+                "sort_order": sort_order,
+                "max_results": max_results,
+            },
+            timeout=timeout,
+        )
+
+    def get_webchat_guest_conversation_mediarequests(
+        self,
+        conversation_id: str,
+        *,
+        timeout: float | None = None,
+    ) -> WebChatGuestMediaRequestEntityList:
+        """List the chat's media requests."""
+        return self._client.call(_ops.LIST_MEDIA_REQUESTS, (conversation_id,), timeout=timeout)
+
+    def get_webchat_guest_conversation_mediarequest(
+        self,
+        conversation_id: str,
+        media_request_id: str,
+        *,
+        timeout: float | None = None,
+    ) -> WebChatGuestMediaRequest:
+        """Get one media request."""
+        return self._client.call(
+            _ops.GET_MEDIA_REQUEST, (conversation_id, media_request_id), timeout=timeout
+        )
+
+    def patch_webchat_guest_conversation_mediarequest(
+        self,
+        conversation_id: str,
+        media_request_id: str,
+        body: WebChatGuestMediaRequest | Mapping[str, Any],
+        *,
+        timeout: float | None = None,
+    ) -> WebChatGuestMediaRequest:
+        """Answer a media request (accept or decline it)."""
+        return self._client.call(
+            _ops.UPDATE_MEDIA_REQUEST,
+            (conversation_id, media_request_id),
+            body=body,
+            timeout=timeout,
+        )
+
+
+class AsyncWebChatApi:
+    """The Guest Chat operations over an :class:`AsyncApiClient`."""
+
+    def __init__(self, client: AsyncApiClient) -> None:
+        if not isinstance(client, AsyncApiClient):
+            raise TypeError(f"client must be an AsyncApiClient, not {type(client).__name__}")
+        self._client = client
+
+    @property
+    def api_client(self) -> AsyncApiClient:
+        return self._client
+
+    async def post_webchat_guest_conversations(
+        self,
+        body: CreateWebChatConversationRequest | Mapping[str, Any],
+        *,
+        timeout: float | None = None,
+    ) -> CreateWebChatConversationResponse:
+        """Create a chat. Needs no JWT; set the returned ``jwt`` with ``client.set_jwt()``."""
+        return await self._client.call(_ops.CREATE_CONVERSATION, (), body=body, timeout=timeout)
+
+    async def get_webchat_guest_conversation_member(
+        self,
+        conversation_id: str,
+        member_id: str,
+        *,
+        timeout: float | None = None,
+    ) -> WebChatMemberInfo:
+        """Get a member of the chat."""
+        return await self._client.call(
+            _ops.GET_MEMBER, (conversation_id, member_id), timeout=timeout
+        )
+
+    async def get_webchat_guest_conversation_members(
+        self,
+        conversation_id: str,
+        *,
+        page_size: int | None = None,
+        page_number: int | None = None,
+        exclude_disconnected_members: bool | None = None,
+        timeout: float | None = None,
+    ) -> WebChatMemberInfoEntityList:
+        """List the members of the chat, a page at a time."""
+        return await self._client.call(
+            _ops.LIST_MEMBERS,
+            (conversation_id,),
+            query={
+                "page_size": page_size,
+                "page_number": page_number,
+                "exclude_disconnected_members": exclude_disconnected_members,
+            },
+            timeout=timeout,
+        )
+
+    async def delete_webchat_guest_conversation_member(
+        self,
+        conversation_id: str,
+        member_id: str,
+        *,
+        timeout: float | None = None,
+    ) -> None:
+        """Remove a member (the guest itself) from the chat."""
+        return await self._client.call(_ops.LEAVE, (conversation_id, member_id), timeout=timeout)
+
+    async def post_webchat_guest_conversation_member_messages(
+        self,
+        conversation_id: str,
+        member_id: str,
+        body: CreateWebChatMessageRequest | Mapping[str, Any],
+        *,
+        timeout: float | None = None,
+    ) -> WebChatMessage:
+        """Send a message as the guest member."""
+        return await self._client.call(
+            _ops.SEND_MESSAGE, (conversation_id, member_id), body=body, timeout=timeout
+        )
+
+    async def post_webchat_guest_conversation_member_typing(
+        self,
+        conversation_id: str,
+        member_id: str,
+        *,
+        timeout: float | None = None,
+    ) -> WebChatTyping:
+        """Send a typing indicator as the guest member."""
+        return await self._client.call(
+            _ops.SEND_TYPING, (conversation_id, member_id), timeout=timeout
+        )
+
+    async def get_webchat_guest_conversation_message(
+        self,
+        conversation_id: str,
+        message_id: str,
+        *,
+        timeout: float | None = None,
+    ) -> WebChatMessage:
+        """Get one message of the chat."""
+        return await self._client.call(
+            _ops.GET_MESSAGE, (conversation_id, message_id), timeout=timeout
+        )
+
+    async def get_webchat_guest_conversation_messages(
+        self,
+        conversation_id: str,
+        *,
+        after: str | None = None,
+        before: str | None = None,
+        sort_order: SortOrder | str | None = None,
+        max_results: int | None = None,
+        timeout: float | None = None,
+    ) -> WebChatMessageEntityList:
+        """List the chat's messages; ``after``/``before`` are message ids."""
+        return await self._client.call(
+            _ops.LIST_MESSAGES,
+            (conversation_id,),
+            query={
+                "after": after,
+                "before": before,
+                "sort_order": sort_order,
+                "max_results": max_results,
+            },
+            timeout=timeout,
+        )
+
+    async def get_webchat_guest_conversation_mediarequests(
+        self,
+        conversation_id: str,
+        *,
+        timeout: float | None = None,
+    ) -> WebChatGuestMediaRequestEntityList:
+        """List the chat's media requests."""
+        return await self._client.call(
+            _ops.LIST_MEDIA_REQUESTS, (conversation_id,), timeout=timeout
+        )
+
+    async def get_webchat_guest_conversation_mediarequest(
+        self,
+        conversation_id: str,
+        media_request_id: str,
+        *,
+        timeout: float | None = None,
+    ) -> WebChatGuestMediaRequest:
+        """Get one media request."""
+        return await self._client.call(
+            _ops.GET_MEDIA_REQUEST, (conversation_id, media_request_id), timeout=timeout
+        )
+
+    async def patch_webchat_guest_conversation_mediarequest(
+        self,
+        conversation_id: str,
+        media_request_id: str,
+        body: WebChatGuestMediaRequest | Mapping[str, Any],
+        *,
+        timeout: float | None = None,
+    ) -> WebChatGuestMediaRequest:
+        """Answer a media request (accept or decline it)."""
+        return await self._client.call(
+            _ops.UPDATE_MEDIA_REQUEST,
+            (conversation_id, media_request_id),
+            body=body,
+            timeout=timeout,
+        )
