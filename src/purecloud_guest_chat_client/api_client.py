@@ -148,8 +148,28 @@ class AsyncApiClient(BaseClient):
         )
         self._http: httpx2.AsyncClient | None = None
         self._retired: list[httpx2.AsyncClient] = []
+        self._pool_owner: AsyncApiClient | None = None
+
+    def with_jwt(self, jwt: str) -> AsyncApiClient:
+        """A client for another guest: its own JWT, a copy of this client's settings, and this
+        client's connection pool, so that many guests in one process share one pool.
+
+        Closing the returned client leaves the pool open; closing this client closes it.
+        """
+        client = AsyncApiClient(
+            self.environment,
+            jwt=jwt,
+            timeout=self.timeout,
+            retry=self.retry,
+            proxy=self.proxy,
+            headers=self.headers,
+        )
+        client._pool_owner = self._pool_owner or self
+        return client
 
     def _transport(self) -> httpx2.AsyncClient:
+        if self._pool_owner is not None:
+            return self._pool_owner._transport()
         http = self._http
         if http is None:
             http = self._http = httpx2.AsyncClient(**self._http_client_options())
@@ -157,7 +177,7 @@ class AsyncApiClient(BaseClient):
 
     def _drop_transport(self) -> None:
         # Closing is a coroutine; the old pool is closed by the next aclose().
-        if self._http is not None:
+        if self._pool_owner is None and self._http is not None:
             self._retired.append(self._http)
             self._http = None
 
