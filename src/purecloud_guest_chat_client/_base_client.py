@@ -19,6 +19,7 @@ from urllib.parse import quote, urlencode
 import httpx2
 from pydantic import ValidationError
 
+from ._config_file import retry_policy_from
 from ._logging import Exchange
 from ._redact import redact_text
 from ._retry import RetryPolicy, parse_retry_after
@@ -51,6 +52,16 @@ DEFAULT_ENVIRONMENT = PureCloudRegionHosts.us_east_1
 DEFAULT_TIMEOUT = 16.0
 _USER_AGENT = "purecloud-guest-chat-client-python"
 _IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "DELETE", "PUT"})
+_RETRY_FILE_KEYS = (
+    "enabled",
+    "max_retries",
+    "backoff_initial",
+    "backoff_max",
+    "retry_after_cap",
+    "total_budget",
+    "retry_connect_errors",
+    "statuses",
+)
 
 ResultT = TypeVar("ResultT")
 ProxySetting = str | Mapping[str, Any] | None
@@ -190,7 +201,7 @@ class BaseClient:
         environment: str | PureCloudRegionHosts | None = None,
         *,
         jwt: str | None = None,
-        timeout: float = DEFAULT_TIMEOUT,
+        timeout: float | None = None,
         retry: RetryPolicy | None = None,
         proxy: ProxySetting = None,
         headers: Mapping[str, str] | None = None,
@@ -200,7 +211,9 @@ class BaseClient:
             DEFAULT_ENVIRONMENT if environment is None else environment
         )
         self._jwt: str | None = None
-        self._timeout = _validate_timeout(timeout, "timeout")
+        self._timeout = (
+            DEFAULT_TIMEOUT if timeout is None else _validate_timeout(timeout, "timeout")
+        )
         self._retry = self._check_retry(RetryPolicy() if retry is None else retry)
         self._proxy_url = proxy_url(proxy)
         self._extra_headers: dict[str, str] = {}
@@ -209,6 +222,26 @@ class BaseClient:
         self.set_default_headers(headers or {})
         if jwt is not None:
             self.set_jwt(jwt)
+        # What the code sets explicitly wins over the file when the client is created.
+        keep: set[tuple[str, str]] = set()
+        if environment is not None:
+            keep.add(("general", "host"))
+        if timeout is not None:
+            keep.add(("general", "timeout"))
+        if retry is not None:
+            keep.update(("retry", key) for key in _RETRY_FILE_KEYS)
+        self.config.activate(self._apply_file_keys, keep=frozenset(keep))
+
+    def _apply_file_keys(self, changed: Mapping[tuple[str, str], Any]) -> None:
+        host = changed.get(("general", "host"))
+        if host is not None:
+            self.set_environment(host)
+        timeout = changed.get(("general", "timeout"))
+        if timeout is not None:
+            self.timeout = timeout
+        retry_keys = {key: value for (section, key), value in changed.items() if section == "retry"}
+        if retry_keys:
+            self._retry = retry_policy_from(self._retry, retry_keys)
 
     # -- settings ------------------------------------------------------------------------------
 

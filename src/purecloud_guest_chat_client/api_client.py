@@ -17,7 +17,6 @@ from typing import Self, TypeVar
 import httpx2
 
 from ._base_client import (
-    DEFAULT_TIMEOUT,
     BaseClient,
     ExtendedResponse,
     Operation,
@@ -48,9 +47,11 @@ class _DefaultClient:
 class ApiClient(BaseClient):
     """A synchronous Guest Chat API client.
 
-    ``ApiClient(environment=None, *, jwt=None, timeout=16.0, retry=RetryPolicy(), proxy=None,
+    ``ApiClient(environment=None, *, jwt=None, timeout=None, retry=None, proxy=None,
     headers=None)``. ``environment`` is a region, a domain or a base URL (see
-    :meth:`set_environment`); it defaults to ``mypurecloud.com``.
+    :meth:`set_environment`); it defaults to the config file's ``host``, else
+    ``mypurecloud.com``. ``timeout`` defaults to the file's value, else 16 seconds; ``retry`` to
+    the file's ``[retry]`` keys over ``RetryPolicy()``.
     """
 
     instance = _DefaultClient()
@@ -60,7 +61,7 @@ class ApiClient(BaseClient):
         environment: str | PureCloudRegionHosts | None = None,
         *,
         jwt: str | None = None,
-        timeout: float = DEFAULT_TIMEOUT,
+        timeout: float | None = None,
         retry: RetryPolicy | None = None,
         proxy: ProxySetting = None,
         headers: Mapping[str, str] | None = None,
@@ -138,7 +139,7 @@ class AsyncApiClient(BaseClient):
         environment: str | PureCloudRegionHosts | None = None,
         *,
         jwt: str | None = None,
-        timeout: float = DEFAULT_TIMEOUT,
+        timeout: float | None = None,
         retry: RetryPolicy | None = None,
         proxy: ProxySetting = None,
         headers: Mapping[str, str] | None = None,

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+import os
+import threading
+from collections.abc import Callable, Iterable, Mapping
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from ._config_file import FileSettings, default_config_path, read_config_file
+from ._live_reload import subscribe, unsubscribe
 from ._logging import (
     FIELDS_ATTRIBUTE,
     ROOT_LOGGER_NAME,
@@ -222,17 +226,128 @@ class Logger:
         )
         self._logger.handle(record)
 
-    def warning(self, message: str) -> None:
-        """A warning from the SDK itself (for instance a config file that does not parse)."""
-        self._logger.warning(message, extra={"correlation_id": None})
+
+FileKey = tuple[str, str]
+"""A configuration-file key as ``(section, key)``, such as ``("general", "host")``."""
 
 
 class Configuration:
-    """A client's configuration: ``logger``, the config file and live reload."""
+    """A client's configuration: ``logger``, the configuration file and its live reload.
+
+    The file (default ``~/.genesyscloudpython-guest/config``) is read when the client is created.
+    With ``live_reload_config`` on (the default) edits are applied while the client runs; only
+    the keys an edit changed are applied, so a later edit of the log level does not undo a
+    ``set_environment()`` made in code.
+    """
 
     def __init__(self) -> None:
         self.logger = Logger()
-        self.live_reload_config = True
+        self._config_path = default_config_path()
+        self._live_reload = True
+        self._client_hook: Callable[[Mapping[FileKey, Any]], None] | None = None
+        self._applied: dict[FileKey, Any] = {}
+        self._subscribed_path: Path | None = None
+        self._lock = threading.RLock()
+
+    @property
+    def config_path(self) -> Path:
+        return self._config_path
+
+    def set_config_path(self, path: str | os.PathLike[str]) -> None:
+        """Read the configuration from ``path`` instead (and watch it, if live reload is on)."""
+        if not isinstance(path, str | os.PathLike) or not str(path).strip():
+            raise TypeError(f"config path must be a non-empty path, not {path!r}")
+        resolved = Path(path).expanduser().absolute()
+        if resolved.is_dir():
+            raise ValueError(f"config path {str(resolved)!r} is a directory, not a file")
+        with self._lock:
+            self._config_path = resolved
+            if self._client_hook is not None:
+                self._load()
+                self._sync_watch()
+
+    setConfigPath = set_config_path  # the JS SDK spelling
+
+    @property
+    def live_reload_config(self) -> bool:
+        return self._live_reload
+
+    @live_reload_config.setter
+    def live_reload_config(self, enabled: bool) -> None:
+        self._live_reload = _coerce_bool("live_reload_config", enabled)
+        with self._lock:
+            self._sync_watch()
+
+    def activate(
+        self,
+        client_hook: Callable[[Mapping[FileKey, Any]], None],
+        *,
+        keep: frozenset[FileKey] = frozenset(),
+    ) -> None:
+        """Attach to a client: read the file now (except the ``keep`` keys set in code)."""
+        with self._lock:
+            self._client_hook = client_hook
+            settings = read_config_file(self._config_path)
+            if settings is not None:
+                self._apply(settings, skip=keep)
+            self._sync_watch()
+
+    def apply_file_settings(self, settings: FileSettings) -> None:
+        """Apply what changed in the file since it was last applied."""
+        with self._lock:
+            if self._client_hook is not None:
+                self._apply(settings, skip=frozenset())
 
     def close(self) -> None:
+        with self._lock:
+            self._client_hook = None
+            self._sync_watch()
         self.logger.close()
+
+    def _load(self) -> None:
+        settings = read_config_file(self._config_path)
+        if settings is not None:
+            self._applied = {}
+            self._apply(settings, skip=frozenset())
+
+    def _apply(self, settings: FileSettings, *, skip: frozenset[FileKey]) -> None:
+        flat: dict[FileKey, Any] = {
+            (section, key): value
+            for section, values in (
+                ("logging", settings.logging),
+                ("general", settings.general),
+                ("retry", settings.retry),
+            )
+            for key, value in values.items()
+        }
+        changed = {
+            key: value
+            for key, value in flat.items()
+            if key not in skip and (key not in self._applied or self._applied[key] != value)
+        }
+        self._applied = flat
+        if not changed:
+            return
+        logging_keys = {
+            key: value for (section, key), value in changed.items() if section == "logging"
+        }
+        if logging_keys:
+            for key, value in logging_keys.items():
+                setattr(self.logger, key, value)
+            self.logger.set_logger()
+        reload_flag = changed.get(("general", "live_reload_config"))
+        if reload_flag is not None:
+            self._live_reload = bool(reload_flag)
+            self._sync_watch()
+        if self._client_hook is not None:
+            self._client_hook(changed)
+
+    def _sync_watch(self) -> None:
+        wanted = self._config_path if self._live_reload and self._client_hook else None
+        if wanted == self._subscribed_path:
+            return
+        if self._subscribed_path is not None:
+            unsubscribe(self, self._subscribed_path)
+        self._subscribed_path = wanted
+        if wanted is not None:
+            subscribe(self, wanted)
