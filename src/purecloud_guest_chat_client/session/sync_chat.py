@@ -1,0 +1,140 @@
+"""``SyncGuestChat``: the blocking facade of :class:`GuestChat`, for scripts.
+
+The async session runs on a private event loop thread, so the chat keeps being serviced
+(heartbeats, reconnects, queued events) while the script does something else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from types import TracebackType
+from typing import Any, Self
+
+from ..models import GuestMemberInfo, WebChatMessage
+from ..stream.events import ChatEvent, Member, MessageEvent
+from ..stream.loop_thread import LoopThread
+from .chat import GuestChat
+from .state import ChatState
+
+
+class SyncGuestChat:
+    """A :class:`GuestChat` for synchronous code. Create one with :meth:`start` or
+    :meth:`resume`; the options are those of the async methods (without ``client``).
+    Use it as a context manager, or call :meth:`close`."""
+
+    def __init__(self, loop: LoopThread, chat: GuestChat) -> None:
+        """Internal: use :meth:`start` or :meth:`resume`."""
+        self._loop = loop
+        self._chat = chat
+
+    @classmethod
+    def start(
+        cls,
+        organization_id: str,
+        deployment_id: str,
+        queue: str,
+        member_info: GuestMemberInfo | Mapping[str, Any] | str,
+        **options: Any,
+    ) -> SyncGuestChat:
+        """Start a chat; see :meth:`GuestChat.start`."""
+        if "client" in options:
+            raise TypeError("SyncGuestChat makes its own client: pass environment=")
+        loop = LoopThread("guestchat-session")
+        try:
+            chat = loop.run(
+                GuestChat.start(organization_id, deployment_id, queue, member_info, **options)
+            )
+        except BaseException:
+            loop.stop()
+            raise
+        return cls(loop, chat)
+
+    @classmethod
+    def resume(cls, state: ChatState | Mapping[str, Any] | str, **options: Any) -> SyncGuestChat:
+        """Pick a saved chat up again; see :meth:`GuestChat.resume`."""
+        if "client" in options:
+            raise TypeError("SyncGuestChat makes its own client")
+        loop = LoopThread("guestchat-session")
+        try:
+            chat = loop.run(GuestChat.resume(state, **options))
+        except BaseException:
+            loop.stop()
+            raise
+        return cls(loop, chat)
+
+    @property
+    def chat(self) -> GuestChat:
+        """The async session underneath (call its coroutines only on its own loop)."""
+        return self._chat
+
+    @property
+    def conversation_id(self) -> str:
+        return self._chat.conversation_id
+
+    @property
+    def member_id(self) -> str:
+        return self._chat.member_id
+
+    @property
+    def agent(self) -> Member | None:
+        return self._chat.agent
+
+    @property
+    def ended(self) -> bool:
+        return self._chat.ended
+
+    def send(self, text: str) -> WebChatMessage:
+        return self._loop.run(self._chat.send(text))
+
+    def notice(self, text: str) -> WebChatMessage:
+        return self._loop.run(self._chat.notice(text))
+
+    def typing(self) -> bool:
+        return self._loop.run(self._chat.typing())
+
+    def next_event(self, timeout: float | None = None) -> ChatEvent | None:
+        """The next event, ``None`` once the chat's events have ended; ``TimeoutError`` after
+        ``timeout`` seconds without one."""
+        return self._loop.run(self._chat.next_event(timeout))
+
+    def events(self) -> Iterator[ChatEvent]:
+        while (event := self.next_event()) is not None:
+            yield event
+
+    def history(self) -> list[MessageEvent]:
+        return self._loop.run(self._chat.history())
+
+    def members(self) -> list[Member]:
+        return self._loop.run(self._chat.members())
+
+    def transcript(self) -> str:
+        return self._loop.run(self._chat.transcript())
+
+    def state(self) -> ChatState:
+        return self._chat.state()
+
+    def leave(self) -> None:
+        self._loop.run(self._chat.leave())
+
+    def close(self) -> None:
+        """Close the session without leaving the chat (it can be resumed). Idempotent."""
+        if not self._loop.running:
+            return
+        try:
+            self._loop.run(self._chat.close())
+        finally:
+            self._loop.stop()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Sync{self._chat!r}"

@@ -1,0 +1,209 @@
+"""The typed events of the event stream and of the chat session.
+
+Every event is a small frozen dataclass. The stream yields the wire-level events
+(:class:`MessageEvent`, :class:`MediaRequestEvent`, :class:`TypingEvent`,
+:class:`MemberChangeEvent`, :class:`HeartbeatEvent` when asked for, :class:`UnknownEvent`) and the
+connection events (:class:`Reconnecting`, :class:`Reconnected`). The session adds what it
+infers from them: :class:`AgentJoined`, :class:`AgentLeft`, :class:`Transferred` and
+:class:`ChatEnded`.
+
+Members are described by :class:`Member`. Frames only carry a member's id (and for member changes
+its state); the session fills in ``role`` and ``display_name`` from the member's record.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from ..models import BodyType, MemberRole, MemberState, WebChatMemberInfo
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """A chat member as events describe it; ``role`` and ``display_name`` are None until known."""
+
+    id: str
+    role: MemberRole | str | None = None
+    display_name: str | None = None
+    state: MemberState | str | None = None
+
+    @classmethod
+    def from_info(cls, info: WebChatMemberInfo) -> Member:
+        if info.id is None:
+            raise ValueError("a member record without an id cannot describe a member")
+        return cls(id=info.id, role=info.role, display_name=info.display_name, state=info.state)
+
+    @property
+    def is_agent(self) -> bool:
+        return self.role == MemberRole.AGENT
+
+    @property
+    def is_guest(self) -> bool:
+        return self.role == MemberRole.CUSTOMER
+
+    @property
+    def label(self) -> str:
+        """A human-readable name: the display name, else the role, else the id."""
+        return self.display_name or (str(self.role) if self.role else self.id)
+
+
+@dataclass(frozen=True, slots=True)
+class MessageEvent:
+    """A chat message, including the ``member-join`` / ``member-leave`` notices.
+
+    ``backfilled`` is true when the message was reloaded over REST after a reconnect or on resume
+    rather than received live.
+    """
+
+    id: str
+    conversation_id: str
+    sender: Member
+    body: str
+    body_type: BodyType | str
+    timestamp: datetime
+    correlation_id: str | None = None
+    backfilled: bool = False
+
+    @property
+    def message_id(self) -> str:
+        return self.id
+
+    @property
+    def sender_id(self) -> str:
+        return self.sender.id
+
+    @property
+    def is_notice(self) -> bool:
+        return self.body_type == BodyType.NOTICE
+
+    @property
+    def is_membership_notice(self) -> bool:
+        return self.body_type in (BodyType.MEMBER_JOIN, BodyType.MEMBER_LEAVE)
+
+
+@dataclass(frozen=True, slots=True)
+class MediaRequestEvent(MessageEvent):
+    """A message with bodyType ``media-request``: the agent asks for co-browse or screen share."""
+
+
+@dataclass(frozen=True, slots=True)
+class TypingEvent:
+    """A member is typing. Show it for about 4 s or until that member's next message."""
+
+    id: str
+    conversation_id: str
+    sender: Member
+    timestamp: datetime
+    correlation_id: str | None = None
+
+    @property
+    def sender_id(self) -> str:
+        return self.sender.id
+
+
+@dataclass(frozen=True, slots=True)
+class MemberChangeEvent:
+    """A member's state changed. ``synthetic`` marks a change found by refreshing the members
+    after a reconnect, whose frame was lost with the connection."""
+
+    conversation_id: str
+    member: Member
+    timestamp: datetime | None
+    correlation_id: str | None = None
+    synthetic: bool = False
+
+    @property
+    def member_id(self) -> str:
+        return self.member.id
+
+    @property
+    def state(self) -> MemberState | str | None:
+        return self.member.state
+
+
+@dataclass(frozen=True, slots=True)
+class HeartbeatEvent:
+    """A ``channel.metadata`` frame: the service's heartbeat or the answer to a ping.
+
+    Only yielded by a stream created with ``include_heartbeats=True``.
+    """
+
+    message: str
+
+    @property
+    def is_pong(self) -> bool:
+        return self.message == "pong"
+
+
+@dataclass(frozen=True, slots=True)
+class UnknownEvent:
+    """A frame this version does not understand or that is malformed, kept whole."""
+
+    raw: str
+    reason: str
+    data: Any = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Reconnecting:
+    """The connection was lost; the stream reconnects after ``delay`` seconds."""
+
+    attempt: int
+    delay: float
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Reconnected:
+    """The stream is attached again; ``backfilled`` missed messages follow this event."""
+
+    attempt: int
+    backfilled: int
+
+
+@dataclass(frozen=True, slots=True)
+class AgentJoined:
+    agent: Member
+    timestamp: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AgentLeft:
+    """An agent left. Whether this is a transfer or the end of the chat is told by what follows:
+    :class:`Transferred` or :class:`ChatEnded`."""
+
+    agent: Member
+    timestamp: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Transferred:
+    """The chat moved to another agent while the guest stayed connected."""
+
+    from_agent: Member | None
+    to_agent: Member
+    timestamp: datetime | None = None
+
+
+class EndReason(StrEnum):
+    AGENT_ENDED = "agent-ended"
+    GUEST_LEFT = "guest-left"
+    REMOVED = "removed"
+
+
+@dataclass(frozen=True, slots=True)
+class ChatEnded:
+    """The chat is over for the guest. Nothing follows this event."""
+
+    reason: EndReason
+    timestamp: datetime | None = None
+
+
+WireEvent = MessageEvent | TypingEvent | MemberChangeEvent | HeartbeatEvent | UnknownEvent
+ConnectionEvent = Reconnecting | Reconnected
+StreamEvent = WireEvent | ConnectionEvent
+SessionEvent = AgentJoined | AgentLeft | Transferred | ChatEnded
+ChatEvent = StreamEvent | SessionEvent

@@ -1,0 +1,66 @@
+"""A private event loop in a daemon thread, for the synchronous facades.
+
+The sync classes run their async counterparts here, so that the connection keeps being serviced
+(heartbeats, reconnects) between the caller's calls, and no logic is written twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import threading
+from collections.abc import Coroutine
+from typing import Any, TypeVar
+
+_T = TypeVar("_T")
+
+
+class LoopThread:
+    """Runs coroutines on its own event loop, in its own thread, until :meth:`stop`."""
+
+    def __init__(self, name: str) -> None:
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._serve, name=name, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        asyncio.set_event_loop(self._loop)
+        self._loop.run_forever()
+
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive() and not self._loop.is_closed()
+
+    def run(self, coroutine: Coroutine[Any, Any, _T], timeout: float | None = None) -> _T:
+        """Run ``coroutine`` on the loop and wait for its result (``TimeoutError`` after
+        ``timeout`` seconds, the coroutine being cancelled)."""
+        if not self.running:
+            coroutine.close()
+            raise RuntimeError("this object is closed")
+        if threading.current_thread() is self._thread:
+            coroutine.close()
+            raise RuntimeError("a synchronous facade cannot be called from its own event loop")
+        future = asyncio.run_coroutine_threadsafe(coroutine, self._loop)
+        try:
+            return future.result(timeout)
+        except concurrent.futures.TimeoutError:
+            future.cancel()
+            raise TimeoutError(f"no result within {timeout:g} s") from None
+        except BaseException:
+            # An interrupted caller (Ctrl-C) must not leave the coroutine running on its own.
+            future.cancel()
+            raise
+
+    def stop(self) -> None:
+        """Stop the loop and join the thread. Idempotent."""
+        if self._loop.is_closed():
+            return
+        if self._thread.is_alive():
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join()
+        leftovers = asyncio.all_tasks(self._loop)
+        for task in leftovers:
+            task.cancel()
+        self._loop.run_until_complete(asyncio.gather(*leftovers, return_exceptions=True))
+        self._loop.run_until_complete(self._loop.shutdown_asyncgens())
+        self._loop.close()

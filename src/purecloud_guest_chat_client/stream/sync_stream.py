@@ -1,0 +1,106 @@
+"""The blocking counterpart of :class:`~.event_stream.EventStream`, for scripts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from types import TracebackType
+from typing import Any, Self
+
+from .event_stream import EventStream, StreamEnd
+from .events import StreamEvent
+from .loop_thread import LoopThread
+from .token import token_from_uri
+
+
+class SyncEventStream:
+    """An :class:`EventStream` run on a private event loop thread.
+
+    ``environment`` (a region domain or a base URL such as ``http://127.0.0.1:8080``) lets the
+    stream backfill over REST with the JWT the URI carries; the other keyword arguments are
+    those of :class:`EventStream`. Iterate with ``for event in stream`` or call
+    :meth:`next_event` with a timeout. Use it as a context manager, or call :meth:`close`.
+    """
+
+    def __init__(
+        self, event_stream_uri: str, *, environment: str | None = None, **options: Any
+    ) -> None:
+        if "api" in options:
+            raise TypeError("SyncEventStream builds its own API client: pass environment=")
+        self._loop = LoopThread("guestchat-event-stream")
+        try:
+            self._stream, self._client = self._loop.run(
+                _build(event_stream_uri, environment, options)
+            )
+        except BaseException:
+            self._loop.stop()
+            raise
+
+    @property
+    def stream(self) -> EventStream:
+        """The underlying async stream (its attributes are safe to read from any thread)."""
+        return self._stream
+
+    @property
+    def conversation_id(self) -> str | None:
+        return self._stream.conversation_id
+
+    @property
+    def last_message_id(self) -> str | None:
+        return self._stream.last_message_id
+
+    @property
+    def end_reason(self) -> StreamEnd | None:
+        return self._stream.end_reason
+
+    def connect(self) -> None:
+        self._loop.run(self._stream.connect())
+
+    def next_event(self, timeout: float | None = None) -> StreamEvent | None:
+        """The next event; ``None`` once the stream has ended. ``TimeoutError`` after
+        ``timeout`` seconds without one."""
+        try:
+            return self._loop.run(self._stream.__anext__(), timeout)
+        except StopAsyncIteration:
+            return None
+
+    def __iter__(self) -> Iterator[StreamEvent]:
+        while (event := self.next_event()) is not None:
+            yield event
+
+    def close(self) -> None:
+        if not self._loop.running:
+            return
+        try:
+            self._loop.run(self._stream.close())
+            if self._client is not None:
+                self._loop.run(self._client.aclose())
+        finally:
+            self._loop.stop()
+
+    def __enter__(self) -> Self:
+        self.connect()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Sync{self._stream!r}"
+
+
+async def _build(
+    event_stream_uri: str, environment: str | None, options: dict[str, Any]
+) -> tuple[EventStream, Any]:
+    from ..api_client import AsyncApiClient
+    from ..apis.web_chat_api import AsyncWebChatApi
+
+    client = None
+    if environment is not None:
+        client = AsyncApiClient(environment, jwt=token_from_uri(event_stream_uri))
+        options["api"] = AsyncWebChatApi(client)
+    return EventStream(event_stream_uri, **options), client
