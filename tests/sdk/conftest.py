@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from websockets.sync.client import ClientConnection, connect
+
+from purecloud_guest_chat_client import ApiClient, RetryPolicy, WebChatApi
+from purecloud_guest_chat_client.models import CreateWebChatConversationResponse
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Keep the user's real ~/.genesyscloudpython-guest/config out of every test."""
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("USERPROFILE", str(home))
+    return home
+
+
+def wait_for(condition: Callable[[], Any], what: str, timeout: float = 10.0) -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.02)
+
+
+def create_body(name: str = "Guest") -> dict[str, Any]:
+    return {
+        "organizationId": "org-1",
+        "deploymentId": "dep-1",
+        "routingTarget": {"targetType": "QUEUE", "targetAddress": "Support"},
+        "memberInfo": {"displayName": name, "profileImageUrl": "http://example.invalid/a.png"},
+    }
+
+
+@dataclass
+class Chat:
+    client: ApiClient
+    api: WebChatApi
+    created: CreateWebChatConversationResponse
+    socket: ClientConnection
+
+    @property
+    def id(self) -> str:
+        assert self.created.id is not None
+        return self.created.id
+
+    @property
+    def member_id(self) -> str:
+        assert self.created.member is not None and self.created.member.id is not None
+        return self.created.member.id
+
+    @property
+    def jwt(self) -> str:
+        assert self.created.jwt is not None
+        return self.created.jwt
+
+
+def attach_stream(created: CreateWebChatConversationResponse) -> ClientConnection:
+    """Open the event stream and wait until the guest is CONNECTED (sending works from then)."""
+    assert created.event_stream_uri is not None and created.member is not None
+    socket = connect(created.event_stream_uri, open_timeout=10)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        frame = json.loads(socket.recv(timeout=10))
+        body = frame.get("eventBody") or {}
+        member = body.get("member") or {}
+        if member.get("id") == created.member.id and member.get("state") == "CONNECTED":
+            return socket
+    raise AssertionError("the guest never became CONNECTED")
+
+
+def open_chat(base_url: str, name: str = "Guest", **client_options: Any) -> Chat:
+    client_options.setdefault("retry", RetryPolicy.disabled())
+    client = ApiClient(base_url, **client_options)
+    api = WebChatApi(client)
+    created = api.post_webchat_guest_conversations(create_body(name))
+    client.set_jwt(created.jwt)
+    return Chat(client, api, created, attach_stream(created))
+
+
+@pytest.fixture
+def chat(service: Any) -> Iterator[Chat]:
+    opened = open_chat(service.base_url)
+    yield opened
+    opened.socket.close()
+    opened.client.close()
