@@ -1,0 +1,79 @@
+"""``python -m purecloud_guest_chat_client.emulator``: serve the local Guest Chat service."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from .service import run_server
+from .settings import ServiceSettings
+
+
+def _parser() -> argparse.ArgumentParser:
+    defaults = ServiceSettings()
+    parser = argparse.ArgumentParser(
+        prog="python -m purecloud_guest_chat_client.emulator",
+        description="Serve the local Guest Chat service (REST API, event stream, control API).",
+    )
+    parser.add_argument("--host", default=defaults.host, help="address to bind (loopback)")
+    parser.add_argument("--port", type=int, default=defaults.port, help="0 picks a free port")
+    parser.add_argument("--db", default=None, help="SQLite file (default: a temporary one)")
+    parser.add_argument("--config", default=None, help="contact-centre file, TOML or JSON")
+    parser.add_argument(
+        "--agent", default=defaults.agent, help="echo | manual | script:FILE (default: echo)"
+    )
+    parser.add_argument("--heartbeat", type=float, default=defaults.heartbeat_seconds)
+    parser.add_argument(
+        "--rate-limit",
+        type=int,
+        default=defaults.rate_limit_per_minute,
+        help="requests per minute per guest token or client; 0 turns it off",
+    )
+    parser.add_argument("--jwt-lifetime", type=int, default=defaults.jwt_lifetime_seconds)
+    parser.add_argument("--guest-grace", type=float, default=defaults.guest_grace_seconds)
+    parser.add_argument("--agent-join-delay", type=float, default=defaults.agent_join_delay)
+    parser.add_argument("--agent-reply-delay", type=float, default=defaults.agent_reply_delay)
+    parser.add_argument("--workflow-greeting", default=None)
+    parser.add_argument("--control-token", default=None)
+    parser.add_argument(
+        "--log-level", default="info", choices=["debug", "info", "warning", "error"]
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = ServiceSettings(
+            host=args.host,
+            port=args.port,
+            db_path=args.db,
+            config_file=args.config,
+            agent=args.agent,
+            heartbeat_seconds=args.heartbeat,
+            rate_limit_per_minute=args.rate_limit,
+            jwt_lifetime_seconds=args.jwt_lifetime,
+            guest_grace_seconds=args.guest_grace,
+            agent_join_delay=args.agent_join_delay,
+            agent_reply_delay=args.agent_reply_delay,
+            workflow_greeting=args.workflow_greeting,
+            control_token=args.control_token,
+        )
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    logging.basicConfig(
+        level=getattr(logging, args.log_level.upper()),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        run_server(settings)
+    except (ValueError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

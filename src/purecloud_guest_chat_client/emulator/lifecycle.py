@@ -1,0 +1,489 @@
+"""The chat lifecycle: the guest, the queue, workflow, ACD and agents, and how a chat ends.
+
+Every change is applied in memory, committed, and only then published to the guest's stream and
+acknowledged, so nothing a client has seen can be lost by a crash.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import secrets
+from collections.abc import Coroutine
+from datetime import datetime
+from typing import Any
+
+from ..models import BodyType, MediaRequestState, MediaType, MemberRole, MemberState
+from .agents import Responder
+from .config_file import ContactCentre
+from .errors import ApiError
+from .records import (
+    Conversation,
+    ConversationStatus,
+    MediaRequest,
+    Member,
+    Message,
+    new_id,
+    utc_now,
+)
+from .settings import ServiceSettings
+from .store import Operation, Store, conversation_op, media_request_op, member_op, message_op
+from .stream import CONVERSATION_ENDED, StreamHub
+from .tokens import TokenAuthority
+from .wire_frames import member_change_frame, message_frame, typing_frame
+
+logger = logging.getLogger(__name__)
+
+GUEST_PROFILE_FIELDS = (
+    "displayName",
+    "firstName",
+    "lastName",
+    "email",
+    "phoneNumber",
+    "avatarImageUrl",
+    "customFields",
+)
+_GUEST_STATES = {
+    MediaRequestState.PENDING: {MediaRequestState.ACCEPTED, MediaRequestState.DECLINED},
+}
+
+
+class ChatService:
+    """All conversations and everything that happens in them. Used from the event loop only."""
+
+    def __init__(
+        self,
+        settings: ServiceSettings,
+        store: Store,
+        conversations: dict[str, Conversation],
+        tokens: TokenAuthority,
+        hub: StreamHub,
+        centre: ContactCentre,
+        responder: Responder | None,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.conversations = conversations
+        self.tokens = tokens
+        self.hub = hub
+        self.centre = centre
+        self.responder = responder
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._grace_timers: dict[str, asyncio.TimerHandle] = {}
+        self._routing: dict[str, asyncio.Task[Any]] = {}
+        self._agent_changes: dict[str, asyncio.Condition] = {}
+        self._bot_locks: dict[str, asyncio.Lock] = {}
+
+    # -- running -----------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """After a restart no stream is attached: every live guest gets its grace period again."""
+        for conversation in self.conversations.values():
+            if not conversation.ended:
+                self._arm_grace(conversation)
+
+    async def shutdown(self) -> None:
+        for timer in self._grace_timers.values():
+            timer.cancel()
+        self._grace_timers.clear()
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(BaseException):
+                await task
+
+    def _spawn(self, coroutine: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+        task = asyncio.get_running_loop().create_task(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
+        return task
+
+    def _task_done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            logger.error("background chat task failed", exc_info=task.exception())
+
+    async def _commit(self, conversation_id: str, ops: list[Operation], frames: list[str]) -> None:
+        await self.store.commit(*ops)
+        for frame in frames:
+            self.hub.publish(conversation_id, frame)
+
+    # -- lookups -----------------------------------------------------------------------------
+
+    def conversation(self, conversation_id: str) -> Conversation:
+        conversation = self.conversations.get(conversation_id)
+        if conversation is None:
+            raise ApiError.not_found(f"The conversation {conversation_id} was not found.")
+        return conversation
+
+    @staticmethod
+    def member(conversation: Conversation, member_id: str) -> Member:
+        member = conversation.members.get(member_id)
+        if member is None:
+            raise ApiError.chat_not_found("web chat conversation member")
+        return member
+
+    @staticmethod
+    def _require_active(conversation: Conversation) -> None:
+        if conversation.status != ConversationStatus.ACTIVE:
+            raise ApiError.conversation_state()
+
+    @staticmethod
+    def _require_connected(conversation: Conversation, member: Member) -> None:
+        ChatService._require_active(conversation)
+        if not member.connected:
+            raise ApiError.member_state()
+
+    # -- guest -------------------------------------------------------------------------------
+
+    async def create(
+        self,
+        organization_id: str,
+        deployment_id: str,
+        queue: str,
+        profile: dict[str, Any],
+        authenticated: bool,
+    ) -> tuple[Conversation, str]:
+        now = utc_now()
+        conversation = Conversation(
+            id=new_id(),
+            organization_id=organization_id,
+            deployment_id=deployment_id,
+            queue=queue,
+            guest_id=new_id(),
+            status=ConversationStatus.PENDING,
+            created=now,
+        )
+        guest = Member(
+            id=conversation.guest_id,
+            conversation_id=conversation.id,
+            role=MemberRole.CUSTOMER,
+            state=MemberState.ALERTING,
+            profile={k: profile[k] for k in GUEST_PROFILE_FIELDS if profile.get(k) is not None},
+            authenticated_guest=authenticated,
+        )
+        conversation.members[guest.id] = guest
+        self.conversations[conversation.id] = conversation
+        await self.store.commit(conversation_op(conversation), member_op(guest))
+        self._arm_grace(conversation)
+        token = self.tokens.issue(conversation.id, deployment_id, guest.id, organization_id)
+        return conversation, token
+
+    async def stream_attached(self, conversation: Conversation) -> None:
+        """The guest's event stream is open: route the chat if it is not routed yet."""
+        self._disarm_grace(conversation.id)
+        if conversation.status == ConversationStatus.PENDING:
+            conversation.status = ConversationStatus.ACTIVE
+            guest = conversation.guest
+            now = utc_now()
+            guest.state = MemberState.CONNECTED
+            guest.join_date = now
+            joined = self._notice(conversation, guest, BodyType.MEMBER_JOIN, now)
+            await self._commit(
+                conversation.id,
+                [conversation_op(conversation), member_op(guest), message_op(joined)],
+                [member_change_frame(guest, now), message_frame(joined)],
+            )
+        if (
+            conversation.status == ConversationStatus.ACTIVE
+            and not conversation.connected_agents()
+            and conversation.id not in self._routing
+        ):
+            self._routing[conversation.id] = self._spawn(self._route(conversation))
+
+    def stream_detached(self, conversation: Conversation) -> None:
+        if not conversation.ended and self.hub.count(conversation.id, conversation.guest_id) == 0:
+            self._arm_grace(conversation)
+
+    async def send(
+        self, conversation: Conversation, member: Member, body: str, body_type: str
+    ) -> Message:
+        self._require_connected(conversation, member)
+        message = Message(
+            new_id(), conversation.id, member.id, member.role, body, body_type, utc_now()
+        )
+        conversation.add_message(message)
+        await self._commit(conversation.id, [message_op(message)], [message_frame(message)])
+        if (
+            member.role == MemberRole.CUSTOMER
+            and body_type == BodyType.STANDARD
+            and self.responder is not None
+        ):
+            self._spawn(self._bot_answer(conversation, body))
+        return message
+
+    def typing(self, conversation: Conversation, member: Member) -> tuple[str, datetime]:
+        self._require_connected(conversation, member)
+        typing_id, now = new_id(), utc_now()
+        self.hub.publish(conversation.id, typing_frame(conversation.id, typing_id, member.id, now))
+        return typing_id, now
+
+    async def guest_leaves(self, conversation: Conversation, guest: Member) -> None:
+        self._require_connected(conversation, guest)
+        await self._end(conversation, guest_first=True)
+
+    # -- agents ------------------------------------------------------------------------------
+
+    async def join_agent(
+        self, conversation: Conversation, display_name: str, *, bot: bool = False
+    ) -> Member:
+        self._require_active(conversation)
+        agent = Member(
+            id=new_id(),
+            conversation_id=conversation.id,
+            role=MemberRole.AGENT,
+            state=MemberState.ALERTING,
+            profile={"displayName": display_name},
+            is_bot=bot,
+        )
+        conversation.members[agent.id] = agent
+        now = utc_now()
+        await self._commit(conversation.id, [member_op(agent)], [member_change_frame(agent, now)])
+        now = utc_now()
+        if conversation.ended:
+            agent.state, agent.leave_date = MemberState.DISCONNECTED, now
+            await self.store.commit(member_op(agent))
+            raise ApiError.conversation_state()
+        agent.state, agent.join_date = MemberState.CONNECTED, now
+        joined = self._notice(conversation, agent, BodyType.MEMBER_JOIN, now)
+        await self._commit(
+            conversation.id,
+            [member_op(agent), message_op(joined)],
+            [member_change_frame(agent, now), message_frame(joined)],
+        )
+        for acd in conversation.connected_with_role(MemberRole.ACD):
+            await self._leave(conversation, acd)
+        await self._agents_changed(conversation.id)
+        greeting = self.responder.greeting if self.responder is not None else None
+        if bot and greeting and agent.connected and not conversation.ended:
+            await self.send(conversation, agent, greeting, BodyType.STANDARD)
+        return agent
+
+    async def agent_leaves(self, conversation: Conversation, agent: Member, *, end: bool) -> None:
+        if conversation.ended:
+            raise ApiError.conversation_state()
+        if agent.role == MemberRole.CUSTOMER:
+            raise ApiError.bad_request("Use the guest API to make the guest leave.")
+        if not agent.connected and not end:
+            raise ApiError.member_state()
+        if agent.connected:
+            await self._leave(conversation, agent)
+            await self._agents_changed(conversation.id)
+        if end:
+            await self._end(conversation, guest_first=False)
+
+    async def transfer(self, conversation: Conversation, display_name: str) -> Member:
+        self._require_active(conversation)
+        previous = conversation.connected_agents()
+        bot = any(agent.is_bot for agent in previous)
+        for agent in previous:
+            await self._leave(conversation, agent)
+        return await self.join_agent(conversation, display_name, bot=bot)
+
+    async def agent_send(
+        self, conversation: Conversation, agent: Member, body: str, body_type: str
+    ) -> Message:
+        if agent.role == MemberRole.CUSTOMER:
+            raise ApiError.bad_request("The control API sends as agents; the guest uses its API.")
+        return await self.send(conversation, agent, body, body_type)
+
+    # -- media requests ----------------------------------------------------------------------
+
+    async def request_media(self, conversation: Conversation, types: list[str]) -> MediaRequest:
+        self._require_active(conversation)
+        agents = conversation.connected_agents()
+        if not agents:
+            raise ApiError.member_state()
+        request = MediaRequest(new_id(), conversation.id, types, MediaRequestState.PENDING)
+        conversation.media_requests[request.id] = request
+        body = json.dumps(request.to_model().to_dict(exclude_none=True), separators=(",", ":"))
+        notice = Message(
+            new_id(),
+            conversation.id,
+            agents[0].id,
+            agents[0].role,
+            body,
+            BodyType.MEDIA_REQUEST,
+            utc_now(),
+        )
+        conversation.add_message(notice)
+        await self._commit(
+            conversation.id,
+            [media_request_op(request), message_op(notice)],
+            [message_frame(notice)],
+        )
+        return request
+
+    async def update_media_request(
+        self, conversation: Conversation, request: MediaRequest, state: str
+    ) -> MediaRequest:
+        self._require_active(conversation)
+        allowed = _GUEST_STATES.get(MediaRequestState(request.state), set())
+        if state not in allowed:
+            permitted = ", ".join(sorted(allowed)) or "none (the request is settled)"
+            raise ApiError.invalid_value("state", state, permitted)
+        request.state = state
+        if state == MediaRequestState.ACCEPTED:
+            request.communication_id = new_id()
+            request.security_key = secrets.token_hex(16)
+        await self.store.commit(media_request_op(request))
+        return request
+
+    # -- internals ---------------------------------------------------------------------------
+
+    @staticmethod
+    def _notice(
+        conversation: Conversation, member: Member, body_type: str, at: datetime
+    ) -> Message:
+        message = Message(new_id(), conversation.id, member.id, member.role, "", body_type, at)
+        conversation.add_message(message)
+        return message
+
+    async def _join_member(self, conversation: Conversation, role: str, name: str) -> Member:
+        now = utc_now()
+        member = Member(
+            id=new_id(),
+            conversation_id=conversation.id,
+            role=role,
+            state=MemberState.CONNECTED,
+            profile={"displayName": name},
+            join_date=now,
+        )
+        conversation.members[member.id] = member
+        joined = self._notice(conversation, member, BodyType.MEMBER_JOIN, now)
+        await self._commit(
+            conversation.id,
+            [member_op(member), message_op(joined)],
+            [member_change_frame(member, now), message_frame(joined)],
+        )
+        return member
+
+    async def _leave(self, conversation: Conversation, member: Member) -> None:
+        now = utc_now()
+        member.state, member.leave_date = MemberState.DISCONNECTED, now
+        left = self._notice(conversation, member, BodyType.MEMBER_LEAVE, now)
+        await self._commit(
+            conversation.id,
+            [member_op(member), message_op(left)],
+            [member_change_frame(member, now), message_frame(left)],
+        )
+
+    async def _end(self, conversation: Conversation, *, guest_first: bool) -> None:
+        if conversation.ended:
+            return
+        conversation.status = ConversationStatus.ENDED
+        self._disarm_grace(conversation.id)
+        routing = self._routing.pop(conversation.id, None)
+        if routing is not None and routing is not asyncio.current_task():
+            routing.cancel()
+        guest = conversation.guest
+        others = [m for m in conversation.members.values() if m.connected and m is not guest]
+        if not guest_first:
+            for member in others:
+                await self._leave(conversation, member)
+        now = utc_now()
+        guest.state, guest.leave_date = MemberState.DISCONNECTED, now
+        await self._commit(
+            conversation.id,
+            [conversation_op(conversation), member_op(guest)],
+            [member_change_frame(guest, now)],
+        )
+        self.hub.close_conversation(conversation.id, CONVERSATION_ENDED)
+        if guest_first:
+            for member in others:
+                await self._leave(conversation, member)
+        await self._agents_changed(conversation.id)
+
+    async def _route(self, conversation: Conversation) -> None:
+        """Workflow greeting, queueing with the ACD member, then (bot mode) an agent."""
+        try:
+            greeting = self.settings.workflow_greeting
+            members = conversation.members.values()
+            if greeting and not any(m.role == MemberRole.WORKFLOW for m in members):
+                workflow = await self._join_member(conversation, MemberRole.WORKFLOW, "Workflow")
+                await self.send(conversation, workflow, greeting, BodyType.STANDARD)
+                await self._leave(conversation, workflow)
+            if not conversation.connected_with_role(MemberRole.ACD) and not conversation.ended:
+                await self._join_member(conversation, MemberRole.ACD, conversation.queue)
+            if self.settings.bot_agents:
+                await asyncio.sleep(self.settings.agent_join_delay)
+                if conversation.status == ConversationStatus.ACTIVE and not (
+                    conversation.connected_agents()
+                ):
+                    name = self.centre.next_agent_name(conversation.queue)
+                    await self.join_agent(conversation, name, bot=True)
+        except ApiError:
+            pass  # the chat ended while it was being routed
+        finally:
+            if self._routing.get(conversation.id) is asyncio.current_task():
+                del self._routing[conversation.id]
+
+    def _condition(self, conversation_id: str) -> asyncio.Condition:
+        condition = self._agent_changes.get(conversation_id)
+        if condition is None:
+            condition = self._agent_changes[conversation_id] = asyncio.Condition()
+        return condition
+
+    async def _agents_changed(self, conversation_id: str) -> None:
+        condition = self._condition(conversation_id)
+        async with condition:
+            condition.notify_all()
+
+    async def _bot_answer(self, conversation: Conversation, text: str) -> None:
+        responder = self.responder
+        if responder is None:
+            return
+        lock = self._bot_locks.setdefault(conversation.id, asyncio.Lock())
+        async with lock:
+            condition = self._condition(conversation.id)
+
+            def settled() -> bool:
+                return conversation.ended or bool(conversation.connected_agents())
+
+            async with condition:
+                await condition.wait_for(settled)
+            agents = conversation.connected_agents()
+            if conversation.ended or not agents or not agents[0].is_bot:
+                return
+            reply = responder.reply_to(text)
+            if reply is None:
+                return
+            agent = agents[0]
+            with contextlib.suppress(ApiError):
+                self.typing(conversation, agent)
+                await asyncio.sleep(self.settings.agent_reply_delay)
+                await self.send(conversation, agent, reply[:4000], BodyType.STANDARD)
+
+    def _arm_grace(self, conversation: Conversation) -> None:
+        self._disarm_grace(conversation.id)
+        loop = asyncio.get_running_loop()
+        self._grace_timers[conversation.id] = loop.call_later(
+            self.settings.guest_grace_seconds, self._grace_expired, conversation.id
+        )
+
+    def _disarm_grace(self, conversation_id: str) -> None:
+        timer = self._grace_timers.pop(conversation_id, None)
+        if timer is not None:
+            timer.cancel()
+
+    def _grace_expired(self, conversation_id: str) -> None:
+        self._grace_timers.pop(conversation_id, None)
+        conversation = self.conversations.get(conversation_id)
+        if conversation is None or conversation.ended:
+            return
+        if self.hub.count(conversation_id, conversation.guest_id) == 0:
+            logger.info("guest of conversation %s removed: no event stream", conversation_id)
+            self._spawn(self._end(conversation, guest_first=True))
+
+
+def valid_media_types(value: Any) -> list[str]:
+    allowed = [t.value for t in MediaType]
+    if not isinstance(value, list) or not value:
+        raise ApiError.invalid_value("types", value, ", ".join(allowed))
+    for item in value:
+        if item not in allowed:
+            raise ApiError.invalid_value("types", item, ", ".join(allowed))
+    return list(dict.fromkeys(value))

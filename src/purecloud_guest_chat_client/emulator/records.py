@@ -1,0 +1,162 @@
+"""The service's state: conversations with their members, messages and media requests.
+
+The records live in memory for fast reads; ``store`` makes every change durable before it is
+acknowledged.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from ..models import (
+    MemberRole,
+    MemberState,
+    WebChatConversation,
+    WebChatGuestMediaRequest,
+    WebChatMemberInfo,
+    WebChatMessage,
+    format_timestamp,
+)
+
+API_PREFIX = "/api/v2/webchat/guest/conversations"
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class ConversationStatus(StrEnum):
+    PENDING = "pending"  # created, the guest's event stream has not attached yet
+    ACTIVE = "active"
+    ENDED = "ended"
+
+
+@dataclass
+class Member:
+    id: str
+    conversation_id: str
+    role: str
+    state: str
+    profile: dict[str, Any]  # displayName and the like, camelCase as on the wire
+    join_date: datetime | None = None
+    leave_date: datetime | None = None
+    authenticated_guest: bool = False
+    is_bot: bool = False
+
+    @property
+    def connected(self) -> bool:
+        return self.state == MemberState.CONNECTED
+
+    @property
+    def is_agent(self) -> bool:
+        return self.role == MemberRole.AGENT
+
+    def to_model(self) -> WebChatMemberInfo:
+        fields: dict[str, Any] = {**self.profile, "id": self.id, "role": self.role}
+        fields["state"] = self.state
+        if self.join_date is not None:
+            fields["joinDate"] = self.join_date
+        if self.leave_date is not None:
+            fields["leaveDate"] = self.leave_date
+        if self.role == MemberRole.CUSTOMER:
+            fields["authenticatedGuest"] = self.authenticated_guest
+        return WebChatMemberInfo.model_validate(fields)
+
+
+@dataclass
+class Message:
+    id: str
+    conversation_id: str
+    sender_id: str
+    sender_role: str
+    body: str
+    body_type: str
+    timestamp: datetime
+
+    def to_model(self) -> WebChatMessage:
+        return WebChatMessage(
+            id=self.id,
+            conversation=WebChatConversation(id=self.conversation_id),
+            sender=WebChatMemberInfo(id=self.sender_id, role=self.sender_role),
+            body=self.body,
+            body_type=self.body_type,
+            timestamp=self.timestamp,
+            self_uri=f"{API_PREFIX}/{self.conversation_id}/messages/{self.id}",
+        )
+
+
+@dataclass
+class MediaRequest:
+    id: str
+    conversation_id: str
+    types: list[str]
+    state: str
+    communication_id: str | None = None
+    security_key: str | None = None
+
+    def to_model(self) -> WebChatGuestMediaRequest:
+        fields: dict[str, Any] = {
+            "id": self.id,
+            "types": self.types,
+            "state": self.state,
+            "self_uri": f"{API_PREFIX}/{self.conversation_id}/mediarequests/{self.id}",
+        }
+        if self.communication_id is not None:
+            fields["communication_id"] = self.communication_id
+        if self.security_key is not None:
+            fields["security_key"] = self.security_key
+        return WebChatGuestMediaRequest(**fields)
+
+
+@dataclass
+class Conversation:
+    id: str
+    organization_id: str
+    deployment_id: str
+    queue: str
+    guest_id: str
+    status: str
+    created: datetime
+    members: dict[str, Member] = field(default_factory=dict)
+    messages: list[Message] = field(default_factory=list)
+    message_positions: dict[str, int] = field(default_factory=dict)
+    media_requests: dict[str, MediaRequest] = field(default_factory=dict)
+
+    @property
+    def guest(self) -> Member:
+        return self.members[self.guest_id]
+
+    @property
+    def ended(self) -> bool:
+        return self.status == ConversationStatus.ENDED
+
+    def add_message(self, message: Message) -> None:
+        self.message_positions[message.id] = len(self.messages)
+        self.messages.append(message)
+
+    def connected_agents(self) -> list[Member]:
+        return [m for m in self.members.values() if m.is_agent and m.connected]
+
+    def connected_with_role(self, role: str) -> list[Member]:
+        return [m for m in self.members.values() if m.role == role and m.connected]
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "organizationId": self.organization_id,
+            "deploymentId": self.deployment_id,
+            "queue": self.queue,
+            "status": self.status,
+            "guestMemberId": self.guest_id,
+            "createdDate": format_timestamp(self.created),
+            "members": [m.to_model().to_dict(exclude_none=True) for m in self.members.values()],
+            "messageCount": len(self.messages),
+        }

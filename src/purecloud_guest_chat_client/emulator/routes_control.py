@@ -1,0 +1,198 @@
+"""The control API under /emulator/v1: the contact-centre side (agents, media requests) and
+fault injection. Only loopback clients are served, and a bearer token when one is configured."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import hmac
+import ipaddress
+from collections.abc import Awaitable, Callable
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from ..models import BodyType
+from .errors import ApiError
+from .faults import parse_fault_request
+from .http_io import correlation_id, json_body, json_object, json_response
+from .lifecycle import valid_media_types
+from .routes_guest import message_request, runtime_member, typing_response
+from .runtime import Runtime
+
+CONTROL_PREFIX = "/emulator/v1"
+_AGENT_BODY_TYPES = (BodyType.STANDARD.value, BodyType.NOTICE.value)
+
+Handler = Callable[[Request, Runtime], Awaitable[Response]]
+
+
+def _is_loopback(host: str | None) -> bool:
+    if host is None:
+        return False
+    if host in ("localhost", "testclient"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _operation(runtime: Runtime, handler: Handler) -> Callable[[Request], Awaitable[Response]]:
+    @functools.wraps(handler)
+    async def endpoint(request: Request) -> Response:
+        try:
+            if not _is_loopback(request.client.host if request.client else None):
+                raise ApiError.not_authorized("The control API serves local clients only.")
+            expected = runtime.settings.control_token
+            if expected is not None:
+                scheme, _, token = request.headers.get("authorization", "").partition(" ")
+                if scheme.lower() != "bearer" or not token:
+                    raise ApiError.authentication_required()
+                if not hmac.compare_digest(token.strip().encode(), expected.encode()):
+                    raise ApiError.bad_credentials()
+            return await handler(request, runtime)
+        except ApiError as error:
+            return error.response(correlation_id(request))
+
+    return endpoint
+
+
+async def list_conversations(request: Request, runtime: Runtime) -> Response:
+    conversations = runtime.chats.conversations.values()
+    return json_response({"entities": [c.summary() for c in conversations]})
+
+
+async def get_conversation(request: Request, runtime: Runtime) -> Response:
+    conversation = runtime.chats.conversation(request.path_params["conversation_id"])
+    detail = conversation.summary()
+    detail["messages"] = [m.to_model().to_dict(exclude_none=True) for m in conversation.messages]
+    detail["mediaRequests"] = [
+        r.to_model().to_dict(exclude_none=True) for r in conversation.media_requests.values()
+    ]
+    detail["openStreams"] = runtime.hub.count(conversation.id)
+    return json_response(detail)
+
+
+def _display_name(data: dict[str, object] | None, default: str | None) -> str:
+    name = (data or {}).get("displayName", default)
+    if not isinstance(name, str) or not name.strip():
+        raise ApiError.not_null("constraint.validation", "displayName")
+    return name
+
+
+async def join_agent(request: Request, runtime: Runtime) -> Response:
+    conversation = runtime.chats.conversation(request.path_params["conversation_id"])
+    data = await json_body(request)
+    if data is not None and not isinstance(data, dict):
+        raise ApiError.bad_request("The request body must be a JSON object.")
+    name = _display_name(data, runtime.centre.next_agent_name(conversation.queue))
+    agent = await runtime.chats.join_agent(conversation, name)
+    return json_response(agent.to_model().to_dict(exclude_none=True))
+
+
+async def agent_message(request: Request, runtime: Runtime) -> Response:
+    conversation = runtime.chats.conversation(request.path_params["conversation_id"])
+    agent = runtime_member(conversation, request.path_params["member_id"])
+    body, body_type = await message_request(request, _AGENT_BODY_TYPES)
+    message = await runtime.chats.agent_send(conversation, agent, body, body_type)
+    return json_response(message.to_model().to_dict(exclude_none=True))
+
+
+async def agent_typing(request: Request, runtime: Runtime) -> Response:
+    conversation = runtime.chats.conversation(request.path_params["conversation_id"])
+    agent = runtime_member(conversation, request.path_params["member_id"])
+    await json_body(request)
+    typing_id, at = runtime.chats.typing(conversation, agent)
+    return json_response(typing_response(conversation, agent, typing_id, at))
+
+
+async def agent_leave(request: Request, runtime: Runtime) -> Response:
+    conversation = runtime.chats.conversation(request.path_params["conversation_id"])
+    agent = runtime_member(conversation, request.path_params["member_id"])
+    await json_body(request)
+    end = request.query_params.get("end", "false").lower()
+    if end not in ("true", "false"):
+        raise ApiError.invalid_query("end", end, "true, false")
+    await runtime.chats.agent_leaves(conversation, agent, end=end == "true")
+    return Response(status_code=204)
+
+
+async def transfer(request: Request, runtime: Runtime) -> Response:
+    conversation = runtime.chats.conversation(request.path_params["conversation_id"])
+    data = await json_body(request)
+    if data is not None and not isinstance(data, dict):
+        raise ApiError.bad_request("The request body must be a JSON object.")
+    name = _display_name(data, runtime.centre.next_agent_name(conversation.queue))
+    agent = await runtime.chats.transfer(conversation, name)
+    return json_response(agent.to_model().to_dict(exclude_none=True))
+
+
+async def media_request(request: Request, runtime: Runtime) -> Response:
+    conversation = runtime.chats.conversation(request.path_params["conversation_id"])
+    data = await json_object(request, ApiError.not_null("constraint.validation", "types"))
+    created = await runtime.chats.request_media(conversation, valid_media_types(data.get("types")))
+    return json_response(created.to_model().to_dict(exclude_none=True))
+
+
+async def get_faults(request: Request, runtime: Runtime) -> Response:
+    return json_response(runtime.faults.to_dict())
+
+
+async def set_faults(request: Request, runtime: Runtime) -> Response:
+    faults = parse_fault_request(await json_body(request))
+    state = runtime.faults
+    dropped = 0
+    if faults.errors is not None:
+        state.error_rules.extend(faults.errors)
+    if faults.latency_ms is not None:
+        state.latency_ms = faults.latency_ms
+    if faults.silence is not None:
+        state.silenced.add(faults.silence)
+    if faults.raw_frames is not None:
+        for frame in faults.raw_frames.frames:
+            runtime.hub.publish(faults.raw_frames.conversation_id, frame)
+    if faults.drop is not None:
+        if faults.drop.count:
+            key = faults.drop.conversation_id
+            state.pending_drops[key] = state.pending_drops.get(key, 0) + faults.drop.count
+        dropped = runtime.hub.drop(faults.drop.conversation_id)
+        await asyncio.sleep(0)  # let the aborted streams notice before answering
+    return json_response({**state.to_dict(), "droppedStreams": dropped})
+
+
+async def clear_faults(request: Request, runtime: Runtime) -> Response:
+    runtime.faults.clear()
+    return json_response(runtime.faults.to_dict())
+
+
+async def health(request: Request, runtime: Runtime) -> Response:
+    return json_response(
+        {
+            "status": "ok",
+            "conversations": len(runtime.chats.conversations),
+            "agent": runtime.settings.agent,
+        }
+    )
+
+
+def control_routes(runtime: Runtime) -> list[Route]:
+    def route(path: str, handler: Handler, method: str) -> Route:
+        return Route(CONTROL_PREFIX + path, _operation(runtime, handler), methods=[method])
+
+    conversation = "/conversations/{conversation_id}"
+    member = conversation + "/members/{member_id}"
+    return [
+        route("/health", health, "GET"),
+        route("/conversations", list_conversations, "GET"),
+        route(conversation, get_conversation, "GET"),
+        route(conversation + "/agents", join_agent, "POST"),
+        route(member + "/messages", agent_message, "POST"),
+        route(member + "/typing", agent_typing, "POST"),
+        route(member, agent_leave, "DELETE"),
+        route(conversation + "/transfer", transfer, "POST"),
+        route(conversation + "/mediarequests", media_request, "POST"),
+        route("/faults", get_faults, "GET"),
+        route("/faults", set_faults, "POST"),
+        route("/faults", clear_faults, "DELETE"),
+    ]

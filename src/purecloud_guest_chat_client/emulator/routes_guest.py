@@ -1,0 +1,403 @@
+"""The guest REST API under /api/v2/webchat/guest/conversations."""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Awaitable, Callable
+from typing import Any
+from urllib.parse import urlencode
+
+from pydantic import ValidationError
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from ..models import (
+    BodyType,
+    CreateWebChatConversationRequest,
+    CreateWebChatConversationResponse,
+    MediaRequestState,
+    MemberState,
+    SortOrder,
+    TargetType,
+    WebChatConversation,
+    WebChatGuestMediaRequestEntityList,
+    WebChatMemberInfo,
+    WebChatMemberInfoEntityList,
+    WebChatMessageEntityList,
+    WebChatTyping,
+)
+from .errors import ApiError
+from .http_io import (
+    correlation_id,
+    json_body,
+    json_object,
+    json_response,
+    query_choice,
+    query_int,
+)
+from .records import API_PREFIX, Conversation, Member
+from .runtime import Runtime
+from .tokens import Claims
+
+MAX_BODY_CHARS = 4000
+MAX_RESULTS = 100
+MAX_PAGE_SIZE = 100
+_GUEST_BODY_TYPES = (BodyType.STANDARD.value, BodyType.NOTICE.value)
+_JOURNEY_CODES = {
+    ("journeyContext", "customer", "id"): "journeycontext.customer.customerid",
+    ("journeyContext", "customer", "idType"): "journeycontext.customer.customeridtype",
+    ("journeyContext", "customerSession", "id"): "journeycontext.customersession.sessionid",
+    ("journeyContext", "customerSession", "type"): "journeycontext.customersession.sessionidtype",
+    ("journeyContext", "triggeringAction", "id"): "journeycontext.triggeringaction.actionid",
+    ("journeyContext", "triggeringAction", "actionMap", "id"): (
+        "journeycontext.triggeringaction.actionmapid"
+    ),
+    ("journeyContext", "triggeringAction", "actionMap", "version"): (
+        "journeycontext.triggeringaction.actionmapversion"
+    ),
+}
+_CREATE_NOT_NULL = "chat.error.notnull.createconversationrequest."
+
+Handler = Callable[[Request, Runtime], Awaitable[Response]]
+
+
+def _operation(runtime: Runtime, handler: Handler) -> Callable[[Request], Awaitable[Response]]:
+    """Runs a handler, turning ApiError into an ErrorBody and adding the rate-limit headers."""
+
+    @functools.wraps(handler)
+    async def endpoint(request: Request) -> Response:
+        try:
+            response = await handler(request, runtime)
+        except ApiError as error:
+            response = error.response(correlation_id(request))
+        headers = getattr(request.state, "rate_headers", None)
+        if headers:
+            for name, value in headers.items():
+                response.headers.setdefault(name, value)
+        return response
+
+    return endpoint
+
+
+def _limit(request: Request, runtime: Runtime, key: str) -> None:
+    request.state.rate_headers = {}
+    request.state.rate_headers = runtime.limiter.check(key)
+
+
+def _authorize(request: Request, runtime: Runtime) -> tuple[Claims, Conversation]:
+    """The caller's token claims and the conversation of the path, checked against each other."""
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        raise ApiError.authentication_required()
+    claims = runtime.chats.tokens.verify(token)
+    _limit(request, runtime, f"member:{claims.member_id}")
+    conversation_id = request.path_params["conversation_id"]
+    if claims.conversation_id != conversation_id:
+        raise ApiError.not_authorized("The token does not grant access to this conversation.")
+    return claims, runtime.chats.conversation(conversation_id)
+
+
+def _own_member(request: Request, claims: Claims, conversation: Conversation) -> Member:
+    member_id = request.path_params["member_id"]
+    if member_id != claims.member_id:
+        if member_id in conversation.members:
+            raise ApiError.not_authorized("The token does not grant access to this member.")
+        raise ApiError.chat_not_found("web chat conversation member")
+    return runtime_member(conversation, member_id)
+
+
+def runtime_member(conversation: Conversation, member_id: str) -> Member:
+    member = conversation.members.get(member_id)
+    if member is None:
+        raise ApiError.chat_not_found("web chat conversation member")
+    return member
+
+
+# -- create ------------------------------------------------------------------------------------
+
+
+def _validation_error(error: ValidationError) -> ApiError:
+    first = error.errors()[0]
+    loc = tuple(str(part) for part in first["loc"] if not isinstance(part, int))
+    if first["type"] == "missing" or first.get("input", "") is None:
+        name = _JOURNEY_CODES.get(loc) or ".".join(part.lower() for part in loc)
+        return ApiError.not_null(_CREATE_NOT_NULL + name, loc[-1].lower() if loc else "body")
+    return ApiError.invalid_value(".".join(loc), str(first.get("input"))[:100], first["msg"])
+
+
+def _required_text(value: str, path: str) -> None:
+    if not value.strip():
+        raise ApiError.not_null(_CREATE_NOT_NULL + path, path.rsplit(".", 1)[-1])
+
+
+async def create_conversation(request: Request, runtime: Runtime) -> Response:
+    client = request.client.host if request.client else "unknown"
+    _limit(request, runtime, f"client:{client}")
+    data = await json_object(request, ApiError.bad_request("A request body is required."))
+    try:
+        body = CreateWebChatConversationRequest.model_validate(data)
+    except ValidationError as exc:
+        raise _validation_error(exc) from None
+    if not body.deployment_id.strip():
+        raise ApiError(
+            400,
+            "chat.error.pattern.createconversationrequest.deploymentid",
+            "The deploymentid property may not be null.",
+        )
+    _required_text(body.organization_id, "organizationid")
+    _required_text(body.routing_target.target_address, "routingtarget.targetaddress")
+    _required_text(body.member_info.display_name, "memberinfo.displayname")
+    if body.routing_target.target_type != TargetType.QUEUE:
+        raise ApiError(
+            400,
+            "chat.error.createconversationrequest.routingtarget",
+            "The routing target is not valid: targetType must be QUEUE.",
+        )
+    authenticated = runtime.centre.admit(
+        body.organization_id,
+        body.deployment_id,
+        body.routing_target.target_address,
+        request.headers.get("origin"),
+        body.member_auth_token,
+    )
+    conversation, token = await runtime.chats.create(
+        body.organization_id,
+        body.deployment_id,
+        body.routing_target.target_address,
+        body.member_info.to_dict(exclude_none=True),
+        authenticated,
+    )
+    settings = runtime.settings
+    host = request.headers.get("host") or f"{settings.host}:{request.url.port}"
+    response = CreateWebChatConversationResponse(
+        id=conversation.id,
+        jwt=token,
+        event_stream_uri=f"ws://{host}/v1/token/{token}",
+        member=conversation.guest.to_model(),
+    )
+    return json_response(response.to_dict(exclude_none=True))
+
+
+# -- members -----------------------------------------------------------------------------------
+
+
+async def get_member(request: Request, runtime: Runtime) -> Response:
+    _, conversation = _authorize(request, runtime)
+    await json_body(request)
+    member = runtime_member(conversation, request.path_params["member_id"])
+    return json_response(member.to_model().to_dict(exclude_none=True))
+
+
+def _members_uri(conversation_id: str, page_size: int, page: int, exclude: bool) -> str:
+    query = {"pageSize": page_size, "pageNumber": page}
+    if exclude:
+        query["excludeDisconnectedMembers"] = "true"  # type: ignore[assignment]
+    return f"{API_PREFIX}/{conversation_id}/members?{urlencode(query)}"
+
+
+async def list_members(request: Request, runtime: Runtime) -> Response:
+    _, conversation = _authorize(request, runtime)
+    await json_body(request)
+    page_size = query_int(request, "pageSize", 25, 1, MAX_PAGE_SIZE)
+    page = query_int(request, "pageNumber", 1, 1, 1_000_000)
+    exclude = query_choice(request, "excludeDisconnectedMembers", "false", ("true", "false"))
+    members = list(conversation.members.values())
+    if exclude == "true":
+        members = [m for m in members if m.state != MemberState.DISCONNECTED]
+    total = len(members)
+    page_count = math.ceil(total / page_size)
+    entities = members[(page - 1) * page_size : page * page_size]
+
+    def uri(number: int) -> str:
+        return _members_uri(conversation.id, page_size, number, exclude == "true")
+
+    listing = WebChatMemberInfoEntityList(
+        entities=[m.to_model() for m in entities],
+        page_size=page_size,
+        page_number=page,
+        total=total,
+        page_count=page_count,
+        first_uri=uri(1),
+        last_uri=uri(max(page_count, 1)),
+        self_uri=uri(page),
+        next_uri=uri(page + 1) if page < page_count else None,
+        previous_uri=uri(page - 1) if page > 1 else None,
+    )
+    return json_response(listing.to_dict(exclude_none=True))
+
+
+async def leave(request: Request, runtime: Runtime) -> Response:
+    claims, conversation = _authorize(request, runtime)
+    await json_body(request)
+    guest = _own_member(request, claims, conversation)
+    await runtime.chats.guest_leaves(conversation, guest)
+    return Response(status_code=204)
+
+
+# -- messages and typing -----------------------------------------------------------------------
+
+
+async def send_message(request: Request, runtime: Runtime) -> Response:
+    claims, conversation = _authorize(request, runtime)
+    member = _own_member(request, claims, conversation)
+    body, body_type = await message_request(request, _GUEST_BODY_TYPES)
+    message = await runtime.chats.send(conversation, member, body, body_type)
+    return json_response(message.to_model().to_dict(exclude_none=True))
+
+
+async def message_request(request: Request, body_types: tuple[str, ...]) -> tuple[str, str]:
+    """The ``{body, bodyType}`` of a message request, validated."""
+    not_null = ApiError.not_null("chat.error.notnull.createconversationmessagerequest.body", "body")
+    data = await json_object(request, not_null)
+    body = data.get("body")
+    if body is None:
+        raise not_null
+    if not isinstance(body, str):
+        raise ApiError.invalid_value("body", str(body)[:100], "a string")
+    if len(body) > MAX_BODY_CHARS:
+        raise ApiError.constraint(
+            f"body: the message is {len(body)} characters; at most {MAX_BODY_CHARS} are allowed"
+        )
+    body_type = data.get("bodyType") or BodyType.STANDARD.value
+    if body_type not in body_types:
+        raise ApiError.invalid_value("bodyType", body_type, ", ".join(body_types))
+    return body, body_type
+
+
+async def typing(request: Request, runtime: Runtime) -> Response:
+    claims, conversation = _authorize(request, runtime)
+    await json_body(request)
+    member = _own_member(request, claims, conversation)
+    typing_id, at = runtime.chats.typing(conversation, member)
+    return json_response(typing_response(conversation, member, typing_id, at))
+
+
+def typing_response(conversation: Conversation, member: Member, typing_id: str, at: Any) -> Any:
+    return WebChatTyping(
+        id=typing_id,
+        conversation=WebChatConversation(id=conversation.id),
+        sender=WebChatMemberInfo(id=member.id, role=member.role),
+        timestamp=at,
+    ).to_dict(exclude_none=True)
+
+
+async def get_message(request: Request, runtime: Runtime) -> Response:
+    _, conversation = _authorize(request, runtime)
+    await json_body(request)
+    position = conversation.message_positions.get(request.path_params["message_id"])
+    if position is None:
+        raise ApiError.chat_not_found("message")
+    return json_response(conversation.messages[position].to_model().to_dict(exclude_none=True))
+
+
+def _cursor(request: Request, conversation: Conversation, name: str) -> int | None:
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        return None
+    position = conversation.message_positions.get(raw)
+    if position is None:
+        raise ApiError.invalid_query(name, raw, "the id of a message of this conversation")
+    return position
+
+
+async def list_messages(request: Request, runtime: Runtime) -> Response:
+    """A window of the history.
+
+    ``after``/``before`` are message ids (exclusive bounds). The window holds the ``maxResults``
+    messages nearest ``after`` when it is given, else nearest ``before``, else the oldest
+    (ascending) or newest (descending). ``next`` continues in the sort order and ``previousPage``
+    goes back: in ascending order pass them as ``after`` and ``before``, in descending order as
+    ``before`` and ``after``.
+    """
+    _, conversation = _authorize(request, runtime)
+    await json_body(request)
+    max_results = query_int(request, "maxResults", MAX_RESULTS, 1, MAX_RESULTS)
+    order = query_choice(request, "sortOrder", SortOrder.ASCENDING.value, tuple(SortOrder))
+    after = _cursor(request, conversation, "after")
+    before = _cursor(request, conversation, "before")
+    low = 0 if after is None else after + 1
+    high = len(conversation.messages) if before is None else before
+    if after is not None or (before is None and order == SortOrder.ASCENDING):
+        start, stop = low, min(high, low + max_results)
+    else:
+        start, stop = max(low, high - max_results), high
+    start = min(start, max(stop, 0))
+    window = conversation.messages[start:stop] if stop > start else []
+    older = start > 0 and bool(window)
+    newer = stop < len(conversation.messages) and bool(window)
+    if order == SortOrder.DESCENDING:
+        window = window[::-1]
+        older, newer = newer, older
+    listing = WebChatMessageEntityList(
+        page_size=max_results,
+        entities=[m.to_model() for m in window],
+        next=window[-1].id if newer else None,
+        previous_page=window[0].id if older else None,
+        self_uri=f"{API_PREFIX}/{conversation.id}/messages?{request.url.query}".rstrip("?"),
+    )
+    return json_response(listing.to_dict(exclude_none=True))
+
+
+# -- media requests ----------------------------------------------------------------------------
+
+
+async def list_media_requests(request: Request, runtime: Runtime) -> Response:
+    _, conversation = _authorize(request, runtime)
+    await json_body(request)
+    listing = WebChatGuestMediaRequestEntityList(
+        entities=[r.to_model() for r in conversation.media_requests.values()]
+    )
+    return json_response(listing.to_dict(exclude_none=True))
+
+
+def _media_request(request: Request, conversation: Conversation) -> Any:
+    found = conversation.media_requests.get(request.path_params["request_id"])
+    if found is None:
+        raise ApiError.chat_not_found("media request")
+    return found
+
+
+async def get_media_request(request: Request, runtime: Runtime) -> Response:
+    _, conversation = _authorize(request, runtime)
+    await json_body(request)
+    return json_response(
+        _media_request(request, conversation).to_model().to_dict(exclude_none=True)
+    )
+
+
+async def patch_media_request(request: Request, runtime: Runtime) -> Response:
+    _, conversation = _authorize(request, runtime)
+    found = _media_request(request, conversation)
+    data = await json_object(request, ApiError.bad_request("A request body is required."))
+    state = data.get("state")
+    if state is None:
+        raise ApiError.not_null("constraint.validation", "state")
+    if state not in set(MediaRequestState):
+        allowed = ", ".join(s.value for s in MediaRequestState)
+        raise ApiError.invalid_value("state", str(state)[:100], allowed)
+    updated = await runtime.chats.update_media_request(conversation, found, state)
+    return json_response(updated.to_model().to_dict(exclude_none=True))
+
+
+def guest_routes(runtime: Runtime) -> list[Route]:
+    def route(path: str, handler: Handler, method: str) -> Route:
+        return Route(API_PREFIX + path, _operation(runtime, handler), methods=[method])
+
+    member = "/{conversation_id}/members/{member_id}"
+    return [
+        route("", create_conversation, "POST"),
+        route("/{conversation_id}/members", list_members, "GET"),
+        route(member, get_member, "GET"),
+        route(member, leave, "DELETE"),
+        route(member + "/messages", send_message, "POST"),
+        route(member + "/typing", typing, "POST"),
+        route("/{conversation_id}/messages", list_messages, "GET"),
+        route("/{conversation_id}/messages/{message_id}", get_message, "GET"),
+        route("/{conversation_id}/mediarequests", list_media_requests, "GET"),
+        route("/{conversation_id}/mediarequests/{request_id}", get_media_request, "GET"),
+        route("/{conversation_id}/mediarequests/{request_id}", patch_media_request, "PATCH"),
+    ]

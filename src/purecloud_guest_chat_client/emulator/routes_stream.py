@@ -1,0 +1,129 @@
+"""The event stream: a WebSocket at /v1/token/<jwt>, one per guest connection."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import uuid
+from typing import Any
+
+from starlette.types import Receive, Scope, Send
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from .errors import ApiError
+from .records import Conversation
+from .runtime import Runtime
+from .stream import CONVERSATION_ENDED, StreamConnection, transport_aborter
+from .wire_frames import HEARTBEAT_FRAME, PONG_FRAME
+
+logger = logging.getLogger("purecloud_guest_chat_client.emulator.requests")
+
+STREAM_PATH = "/v1/token/{token}"
+REDACTED_STREAM_PATH = "/v1/token/<redacted>"
+_CLOSE_GRACE_SECONDS = 2.0
+
+
+class EventStreamEndpoint:
+    """An ASGI app rather than a plain function, so it can reach the ``send`` of the server."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        websocket = WebSocket(scope, receive, send)
+        correlation = str(uuid.uuid4())
+        runtime = self.runtime
+        try:
+            claims = runtime.chats.tokens.verify(scope["path_params"]["token"])
+            conversation = runtime.chats.conversation(claims.conversation_id)
+            if claims.member_id not in conversation.members:
+                raise ApiError.chat_not_found("web chat conversation member")
+        except ApiError as error:
+            logger.info("WS %s denied %d %s", REDACTED_STREAM_PATH, error.status, correlation)
+            await websocket.send_denial_response(error.response(correlation))
+            return
+        await websocket.accept()
+        if conversation.ended:
+            await websocket.close(*CONVERSATION_ENDED)
+            logger.info("WS %s ended conversation %s", REDACTED_STREAM_PATH, conversation.id)
+            return
+        connection = StreamConnection(
+            websocket, transport_aborter(send), conversation.id, claims.member_id
+        )
+        await self._serve(connection, conversation)
+
+    async def _serve(self, connection: StreamConnection, conversation: Conversation) -> None:
+        runtime = self.runtime
+        runtime.hub.attach(connection)
+        sender = asyncio.create_task(connection.run_sender())
+        heartbeat = asyncio.create_task(self._heartbeat(connection))
+        logger.info("WS %s open conversation %s", REDACTED_STREAM_PATH, conversation.id)
+        try:
+            await runtime.chats.stream_attached(conversation)
+            if runtime.faults.take_drop_on_attach(conversation.id):
+                connection.abort()
+            await self._receive_until_closed(connection)
+        except ApiError:
+            connection.close(*CONVERSATION_ENDED)
+        finally:
+            runtime.hub.detach(connection)
+            heartbeat.cancel()
+            connection.finished.set()
+            sender.cancel()
+            runtime.chats.stream_detached(conversation)
+            logger.info(
+                "WS %s closed %s conversation %s",
+                REDACTED_STREAM_PATH,
+                connection.close_code,
+                conversation.id,
+            )
+
+    async def _receive_until_closed(self, connection: StreamConnection) -> None:
+        receiving = asyncio.create_task(self._receive(connection))
+        finished = asyncio.create_task(connection.finished.wait())
+        try:
+            await asyncio.wait({receiving, finished}, return_when=asyncio.FIRST_COMPLETED)
+            if not receiving.done():
+                # We closed the stream: give the client a moment to answer the close frame.
+                with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError):
+                    await asyncio.wait_for(asyncio.shield(receiving), _CLOSE_GRACE_SECONDS)
+        finally:
+            receiving.cancel()
+            finished.cancel()
+
+    async def _receive(self, connection: StreamConnection) -> None:
+        websocket = connection.websocket
+        with contextlib.suppress(WebSocketDisconnect, RuntimeError, OSError):
+            while True:
+                message = await websocket.receive()
+                if message["type"] == "websocket.disconnect":
+                    if connection.close_code is None:
+                        connection.close_code = message.get("code")
+                    connection.finished.set()
+                    return
+                text = message.get("text")
+                if text is None and message.get("bytes") is not None:
+                    text = message["bytes"].decode("utf-8", "replace")
+                if (
+                    text is not None
+                    and _is_ping(text)
+                    and not self.runtime.faults.is_silenced(connection.conversation_id)
+                ):
+                    connection.push(PONG_FRAME)
+
+    async def _heartbeat(self, connection: StreamConnection) -> None:
+        interval = self.runtime.settings.heartbeat_seconds
+        while not connection.finished.is_set():
+            await asyncio.sleep(interval)
+            if not self.runtime.faults.is_silenced(connection.conversation_id):
+                connection.push(HEARTBEAT_FRAME)
+
+
+def _is_ping(text: str) -> bool:
+    try:
+        data: Any = json.loads(text)
+    except ValueError:
+        return False
+    return isinstance(data, dict) and data.get("message") == "ping"

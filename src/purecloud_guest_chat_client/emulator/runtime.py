@@ -1,0 +1,64 @@
+"""The parts of one running service, wired together."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from pathlib import Path
+
+from .agents import make_responder
+from .config_file import ContactCentre, load_contact_centre
+from .faults import Faults
+from .lifecycle import ChatService
+from .ratelimit import RateLimiter
+from .settings import ServiceSettings
+from .store import Store
+from .stream import SERVICE_STOPPING, StreamHub
+from .tokens import TokenAuthority, load_or_create_key
+
+
+@dataclass
+class Runtime:
+    settings: ServiceSettings
+    store: Store
+    chats: ChatService
+    hub: StreamHub
+    faults: Faults
+    limiter: RateLimiter
+    centre: ContactCentre
+
+    @classmethod
+    def open(cls, settings: ServiceSettings, db_path: Path) -> Runtime:
+        """Reads the configuration and the database; raises ValueError for bad settings files."""
+        centre = load_contact_centre(settings.config_file)
+        responder = make_responder(settings)
+        store = Store(db_path)
+        try:
+            tokens = TokenAuthority(load_or_create_key(store), settings.jwt_lifetime_seconds)
+            conversations = store.load()
+        except Exception:
+            store.close()
+            raise
+        hub = StreamHub()
+        chats = ChatService(settings, store, conversations, tokens, hub, centre, responder)
+        return cls(
+            settings=settings,
+            store=store,
+            chats=chats,
+            hub=hub,
+            faults=Faults(),
+            limiter=RateLimiter(settings.rate_limit_per_minute),
+            centre=centre,
+        )
+
+    def started(self) -> None:
+        """Called on the serving event loop once it runs."""
+        self.store.start_writer(asyncio.get_running_loop())
+        self.chats.start()
+
+    async def stopping(self) -> None:
+        self.hub.close_all(SERVICE_STOPPING)
+        await self.chats.shutdown()
+
+    def close(self) -> None:
+        self.store.close()

@@ -1,0 +1,252 @@
+"""Running the service: ``LocalService`` in a background thread, ``run_server`` in front."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import shutil
+import signal
+import socket
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import uvicorn
+
+from .app import RedactTokens, build_app
+from .runtime import Runtime
+from .settings import ServiceSettings
+
+logger = logging.getLogger(__name__)
+
+_START_TIMEOUT = 15.0
+_STOP_TIMEOUT = 15.0
+CONTROL_PATH = "/emulator/v1"
+
+
+class _Server(uvicorn.Server):
+    """uvicorn's server without its signal handling: ``run_server`` installs its own so that
+    SIGINT and SIGTERM end the process cleanly instead of being re-raised."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+def _protect_server_logs() -> None:
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+        server_logger = logging.getLogger(name)
+        if not any(isinstance(f, RedactTokens) for f in server_logger.filters):
+            server_logger.addFilter(RedactTokens())
+
+
+class _Instance:
+    """One started service: its database, socket, app and server."""
+
+    def __init__(self, settings: ServiceSettings) -> None:
+        self.settings = settings
+        self._tempdir: str | None = None
+        if settings.db_path is None:
+            self._tempdir = tempfile.mkdtemp(prefix="guestchat-")
+            db_path = Path(self._tempdir) / "guestchat.db"
+        else:
+            db_path = Path(settings.db_path)
+        try:
+            self.runtime = Runtime.open(settings, db_path)
+        except Exception:
+            self.cleanup()
+            raise
+        try:
+            family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
+            self.socket = socket.socket(family, socket.SOCK_STREAM)
+            self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            self.socket.bind((settings.host, settings.port))
+        except OSError as exc:
+            self.runtime.close()
+            self.cleanup()
+            raise OSError(
+                exc.errno, f"cannot listen on {settings.host}:{settings.port}: {exc.strerror}"
+            ) from None
+        self.port: int = self.socket.getsockname()[1]
+        host = f"[{settings.host}]" if ":" in settings.host else settings.host
+        self.base_url = f"http://{host}:{self.port}"
+        _protect_server_logs()
+        config = uvicorn.Config(
+            build_app(self.runtime),
+            log_config=None,
+            access_log=False,
+            lifespan="on",
+            http="h11",
+            ws="websockets-sansio",
+            timeout_graceful_shutdown=3,
+        )
+        self.server = _Server(config)
+
+    async def serve(self) -> None:
+        try:
+            await self.server.serve(sockets=[self.socket])
+        finally:
+            self.socket.close()
+
+    def cleanup(self) -> None:
+        if self._tempdir is not None:
+            shutil.rmtree(self._tempdir, ignore_errors=True)
+            self._tempdir = None
+
+
+class LocalService:
+    """The local Guest Chat service on loopback, in a background thread.
+
+    ``with LocalService(agent="manual", port=0) as svc:`` (or ``async with``), or ``start()`` and
+    ``stop()``. ``port=0`` picks a free port; ``svc.port`` and ``svc.base_url`` tell which.
+    """
+
+    def __init__(self, settings: ServiceSettings | None = None, **overrides: Any) -> None:
+        if settings is not None and not isinstance(settings, ServiceSettings):
+            raise TypeError(f"settings must be a ServiceSettings, got {type(settings).__name__}")
+        base = settings or ServiceSettings()
+        self.settings = base.with_overrides(**overrides) if overrides else base
+        self._instance: _Instance | None = None
+        self._thread: threading.Thread | None = None
+        self._failure: BaseException | None = None
+
+    def __repr__(self) -> str:
+        state = self.base_url if self._instance is not None else "stopped"
+        return f"LocalService({state}, agent={self.settings.agent!r})"
+
+    @property
+    def running(self) -> bool:
+        return self._instance is not None
+
+    def _started(self) -> _Instance:
+        if self._instance is None:
+            raise RuntimeError("the service is not running; call start() first")
+        return self._instance
+
+    @property
+    def port(self) -> int:
+        return self._started().port
+
+    @property
+    def base_url(self) -> str:
+        return self._started().base_url
+
+    @property
+    def control_url(self) -> str:
+        return self.base_url + CONTROL_PATH
+
+    @property
+    def db_path(self) -> Path:
+        return self._started().runtime.store.path
+
+    def start(self) -> LocalService:
+        if self._instance is not None:
+            raise RuntimeError("the service is already running")
+        instance = _Instance(self.settings)
+        self._failure = None
+        thread = threading.Thread(
+            target=self._run, args=(instance,), name="guestchat-service", daemon=True
+        )
+        thread.start()
+        deadline = time.monotonic() + _START_TIMEOUT
+        while not instance.server.started:
+            if not thread.is_alive() or time.monotonic() > deadline:
+                instance.server.should_exit = True
+                thread.join(_STOP_TIMEOUT)
+                instance.cleanup()
+                raise RuntimeError(f"the service failed to start: {self._failure!r}")
+            time.sleep(0.005)
+        self._instance, self._thread = instance, thread
+        return self
+
+    def _run(self, instance: _Instance) -> None:
+        try:
+            asyncio.run(instance.serve())
+        except BaseException as exc:  # reported by start(); a thread has nobody else to tell
+            self._failure = exc
+
+    def stop(self) -> None:
+        instance, thread = self._instance, self._thread
+        if instance is None or thread is None:
+            return
+        instance.server.should_exit = True
+        thread.join(_STOP_TIMEOUT)
+        if thread.is_alive():
+            instance.server.force_exit = True
+            thread.join(_STOP_TIMEOUT)
+        instance.cleanup()
+        self._instance = self._thread = None
+
+    def __enter__(self) -> LocalService:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    async def __aenter__(self) -> LocalService:
+        await asyncio.to_thread(self.start)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await asyncio.to_thread(self.stop)
+
+
+def run_server(
+    settings: ServiceSettings | None = None,
+    *,
+    announce: Callable[[str], None] | None = None,
+) -> None:
+    """Serves in the foreground until SIGINT or SIGTERM, then shuts down cleanly.
+
+    Prints the base URL once the service listens (or passes it to ``announce``).
+    """
+    if not logging.getLogger().handlers:
+        logging.basicConfig(
+            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
+    instance = _Instance(settings or ServiceSettings())
+    try:
+        asyncio.run(_serve_until_signalled(instance, announce or _print_url))
+    finally:
+        instance.cleanup()
+
+
+def _print_url(base_url: str) -> None:
+    print(f"Guest Chat service listening on {base_url}", flush=True)
+    print(f"Control API: {base_url}{CONTROL_PATH}", flush=True)
+
+
+async def _serve_until_signalled(instance: _Instance, announce: Callable[[str], None]) -> None:
+    loop = asyncio.get_running_loop()
+
+    def request_exit() -> None:
+        instance.server.should_exit = True
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, request_exit)
+    serving = asyncio.create_task(instance.serve())
+    while not instance.server.started and not serving.done():
+        await asyncio.sleep(0.01)
+    if instance.server.started:
+        announce(instance.base_url)
+    await serving
+    if not instance.server.started:
+        print("the service failed to start", file=sys.stderr)
+        raise SystemExit(1)

@@ -1,0 +1,103 @@
+"""The settings of the local Guest Chat service."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+AGENT_MODES = ("echo", "manual")
+SCRIPT_PREFIX = "script:"
+
+
+@dataclass(frozen=True)
+class ServiceSettings:
+    """How the local service runs. Every field can be overridden by keyword in ``LocalService``.
+
+    ``rate_limit_per_minute=0`` turns rate limiting off; ``db_path=None`` uses a temporary file that
+    is removed when the service stops.
+    """
+
+    host: str = "127.0.0.1"
+    port: int = 8080
+    db_path: str | Path | None = None
+    config_file: str | Path | None = None
+    agent: str = "echo"
+    heartbeat_seconds: float = 30.0
+    jwt_lifetime_seconds: int = 75600
+    guest_grace_seconds: float = 120.0
+    rate_limit_per_minute: int = 180
+    control_token: str | None = None
+    agent_join_delay: float = 1.0
+    agent_reply_delay: float = 0.5
+    workflow_greeting: str | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.host, str) or not self.host:
+            raise ValueError(f"host must be a non-empty string, got {self.host!r}")
+        if isinstance(self.port, bool) or not isinstance(self.port, int):
+            raise ValueError(f"port must be an integer, got {self.port!r}")
+        if not 0 <= self.port <= 65535:
+            raise ValueError(f"port must be between 0 and 65535, got {self.port}")
+        if self.agent not in AGENT_MODES and not (
+            isinstance(self.agent, str)
+            and self.agent.startswith(SCRIPT_PREFIX)
+            and len(self.agent) > len(SCRIPT_PREFIX)
+        ):
+            raise ValueError(f"agent must be 'echo', 'manual' or 'script:FILE', got {self.agent!r}")
+        for name in ("heartbeat_seconds", "guest_grace_seconds"):
+            _require_number(name, getattr(self, name), positive=True)
+        for name in ("agent_join_delay", "agent_reply_delay"):
+            _require_number(name, getattr(self, name), positive=False)
+        if isinstance(self.jwt_lifetime_seconds, bool) or not isinstance(
+            self.jwt_lifetime_seconds, int
+        ):
+            raise ValueError(
+                f"jwt_lifetime_seconds must be an integer, got {self.jwt_lifetime_seconds!r}"
+            )
+        if self.jwt_lifetime_seconds <= 0:
+            raise ValueError("jwt_lifetime_seconds must be positive")
+        if isinstance(self.rate_limit_per_minute, bool) or not isinstance(
+            self.rate_limit_per_minute, int
+        ):
+            raise ValueError(
+                f"rate_limit_per_minute must be an integer, got {self.rate_limit_per_minute!r}"
+            )
+        if self.rate_limit_per_minute < 0:
+            raise ValueError("rate_limit_per_minute must be 0 (off) or positive")
+        if self.control_token is not None and (
+            not isinstance(self.control_token, str) or not self.control_token
+        ):
+            raise ValueError("control_token must be a non-empty string or None")
+        if self.workflow_greeting is not None and not isinstance(self.workflow_greeting, str):
+            raise ValueError("workflow_greeting must be a string or None")
+
+    @property
+    def script_path(self) -> Path | None:
+        """The rule file of a ``script:FILE`` agent."""
+        if self.agent.startswith(SCRIPT_PREFIX):
+            return Path(self.agent[len(SCRIPT_PREFIX) :])
+        return None
+
+    @property
+    def bot_agents(self) -> bool:
+        """Whether agents join and answer by themselves (echo or script), or only by control."""
+        return self.agent != "manual"
+
+    def with_overrides(self, **overrides: Any) -> ServiceSettings:
+        known = {field.name for field in dataclasses.fields(self)}
+        unknown = sorted(set(overrides) - known)
+        if unknown:
+            raise ValueError(f"unknown service setting(s): {', '.join(unknown)}")
+        return dataclasses.replace(self, **overrides)
+
+
+def _require_number(name: str, value: Any, *, positive: bool) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, got {value!r}")
+    if positive and value <= 0:
+        raise ValueError(f"{name} must be positive, got {value!r}")
+    if not positive and value < 0:
+        raise ValueError(f"{name} must not be negative, got {value!r}")

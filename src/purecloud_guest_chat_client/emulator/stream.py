@@ -1,0 +1,148 @@
+"""The event-stream hub: which guest streams are open, and fan-out of frames to them.
+
+Every connection has its own outbound queue and sender task, so a slow client never holds up a
+publisher and frames reach each client in the order they were published.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.websockets import WebSocket
+
+logger = logging.getLogger(__name__)
+
+CONVERSATION_ENDED = (1001, "The conversation is ended")
+SERVICE_STOPPING = (1012, "The service is restarting")
+
+
+@dataclass(frozen=True)
+class _Close:
+    code: int
+    reason: str
+
+
+class StreamConnection:
+    """One open guest WebSocket."""
+
+    def __init__(
+        self,
+        websocket: WebSocket,
+        abort_transport: Callable[[], None] | None,
+        conversation_id: str,
+        member_id: str,
+    ) -> None:
+        self.websocket = websocket
+        self.conversation_id = conversation_id
+        self.member_id = member_id
+        self._abort_transport = abort_transport
+        self._outbox: asyncio.Queue[str | _Close] = asyncio.Queue()
+        self.finished = asyncio.Event()
+        self.close_code: int | None = None
+
+    def push(self, text: str) -> None:
+        if not self.finished.is_set():
+            self._outbox.put_nowait(text)
+
+    def close(self, code: int, reason: str) -> None:
+        """Close after the frames already queued have been sent."""
+        if not self.finished.is_set():
+            self._outbox.put_nowait(_Close(code, reason))
+
+    def abort(self) -> None:
+        """Cut the connection with no close frame, as a network failure would (the client sees
+        1006)."""
+        self.close_code = 1006
+        self.finished.set()
+        if self._abort_transport is not None:
+            self._abort_transport()
+
+    async def run_sender(self) -> None:
+        try:
+            while not self.finished.is_set():
+                item = await self._outbox.get()
+                if isinstance(item, _Close):
+                    self.close_code = item.code
+                    await self.websocket.close(item.code, item.reason)
+                    break
+                await self.websocket.send_text(item)
+        except Exception as exc:  # the client went away mid-send; nothing more can reach it
+            logger.debug("stream send stopped: %s", type(exc).__name__)
+        finally:
+            self.finished.set()
+
+
+class StreamHub:
+    """Open guest streams by conversation."""
+
+    def __init__(self) -> None:
+        self._by_conversation: dict[str, set[StreamConnection]] = {}
+
+    def attach(self, connection: StreamConnection) -> None:
+        self._by_conversation.setdefault(connection.conversation_id, set()).add(connection)
+
+    def detach(self, connection: StreamConnection) -> None:
+        connections = self._by_conversation.get(connection.conversation_id)
+        if connections is not None:
+            connections.discard(connection)
+            if not connections:
+                del self._by_conversation[connection.conversation_id]
+
+    def count(self, conversation_id: str, member_id: str | None = None) -> int:
+        connections = self._by_conversation.get(conversation_id, ())
+        return sum(
+            1
+            for c in connections
+            if not c.finished.is_set() and (member_id is None or c.member_id == member_id)
+        )
+
+    def publish(self, conversation_id: str, text: str) -> None:
+        for connection in self._by_conversation.get(conversation_id, ()):
+            connection.push(text)
+
+    def close_conversation(self, conversation_id: str, close: tuple[int, str]) -> None:
+        for connection in self._by_conversation.get(conversation_id, ()):
+            connection.close(*close)
+
+    def drop(self, conversation_id: str | None) -> int:
+        """Abort the open streams of one conversation (or all); returns how many."""
+        targets = [
+            connection
+            for cid, connections in self._by_conversation.items()
+            if conversation_id is None or cid == conversation_id
+            for connection in connections
+        ]
+        for connection in targets:
+            connection.abort()
+        return len(targets)
+
+    def close_all(self, close: tuple[int, str]) -> None:
+        for connections in self._by_conversation.values():
+            for connection in connections:
+                connection.close(*close)
+
+    def snapshot(self) -> dict[str, Any]:
+        return {cid: len(conns) for cid, conns in self._by_conversation.items()}
+
+
+def transport_aborter(send: Any) -> Callable[[], None] | None:
+    """A way to cut the TCP connection under an ASGI WebSocket.
+
+    ASGI only offers a clean close, but fault injection must look like a network failure; the
+    server's protocol object (the owner of ``send``) holds the transport.
+    """
+    transport = getattr(getattr(send, "__self__", None), "transport", None)
+    abort = getattr(transport, "abort", None)
+    if not callable(abort):
+        return None
+
+    def _abort() -> None:
+        with contextlib.suppress(Exception):
+            abort()
+
+    return _abort
