@@ -1,5 +1,10 @@
-"""The ``guestchat`` command."""
+"""The ``guestchat`` command: ``demo``, ``chat``, ``serve``, ``transcript`` and ``load``."""
+
+from __future__ import annotations
 
 
 def main() -> None:
-    raise SystemExit("guestchat: not built yet")
+    """The console-script entry point."""
+    from .app import app
+
+    app(prog_name="guestchat")

@@ -1,0 +1,50 @@
+"""The options several commands share, each with its ``GUESTCHAT_*`` environment variable."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+Environment = Annotated[
+    str | None,
+    typer.Option(
+        "--environment",
+        "-e",
+        envvar="GUESTCHAT_ENVIRONMENT",
+        help=(
+            "Server to talk to: a region domain (mypurecloud.ie) or a URL "
+            "(http://127.0.0.1:8080). Default: an embedded local service."
+        ),
+        show_default=False,
+    ),
+]
+Organization = Annotated[
+    str | None,
+    typer.Option("--org", envvar="GUESTCHAT_ORG", help="Organization id.", show_default=False),
+]
+Deployment = Annotated[
+    str | None,
+    typer.Option(
+        "--deployment", envvar="GUESTCHAT_DEPLOYMENT", help="Deployment id.", show_default=False
+    ),
+]
+Queue = Annotated[
+    str | None,
+    typer.Option(
+        "--queue", envvar="GUESTCHAT_QUEUE", help="Queue name to route to.", show_default=False
+    ),
+]
+GuestName = Annotated[
+    str,
+    typer.Option("--name", envvar="GUESTCHAT_NAME", help="The guest's display name."),
+]
+Timeout = Annotated[
+    float,
+    typer.Option(
+        "--timeout",
+        envvar="GUESTCHAT_TIMEOUT",
+        min=0.1,
+        help="Seconds to wait for each HTTP request.",
+    ),
+]

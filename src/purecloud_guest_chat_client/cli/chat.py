@@ -1,0 +1,274 @@
+"""``guestchat chat``: chat with an agent from the terminal, as the guest."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+
+from ._errors import CliError, describe, report_failures
+from ._events import EventPrinter
+from ._options import Deployment, Environment, GuestName, Organization, Queue
+from ._output import make_console
+from ._target import chat_target
+from ._transcripts import entries_from_events, print_table, render
+
+if TYPE_CHECKING:
+    from ..session import GuestChat
+
+HELP_TEXT = """Commands:
+  /transcript [FILE]  show the transcript, or write it to FILE (.json for JSON, else Markdown)
+  /help               this help
+  /quit               leave the chat (also Ctrl-D or Ctrl-C)"""
+AGENT_WAIT = 30.0
+"""Seconds piped input waits for an agent before sending; a bound, not an expected duration."""
+
+
+def chat_command(
+    environment: Environment = None,
+    organization: Organization = None,
+    deployment: Deployment = None,
+    queue: Queue = None,
+    name: GuestName = "Guest",
+    fields: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--field",
+            help="A custom field for the agent, as key=value; repeat for more.",
+            show_default=False,
+        ),
+    ] = None,
+    reply_wait: Annotated[
+        float,
+        typer.Option(
+            "--reply-wait",
+            min=0.0,
+            help="With piped input: seconds to wait for the agent's answer after each line.",
+        ),
+    ] = 10.0,
+) -> None:
+    """Chat with an agent from the terminal.
+
+    Type a line and press Enter to send it. Agent messages, typing, joins, leaves, transfers and
+    connection problems show above the prompt. Without `--environment` an embedded local service
+    with an echo agent answers.
+
+    When standard input is not a terminal, each line read from it is sent in turn, waiting for the
+    agent's answer after each (handy for scripts): `printf 'hello\\n' | guestchat chat`.
+
+    **Examples**
+
+    * `guestchat chat --name Ada --field orderNumber=4711`
+
+    * `guestchat chat --environment http://127.0.0.1:8080 --queue Support`
+    """
+    custom_fields = _parse_fields(fields or [])
+    console = make_console()
+    with report_failures():
+        asyncio.run(
+            _chat(
+                console,
+                environment,
+                organization,
+                deployment,
+                queue,
+                name,
+                custom_fields,
+                reply_wait,
+            )
+        )
+
+
+def _parse_fields(fields: list[str]) -> dict[str, str]:
+    parsed: dict[str, str] = {}
+    for field in fields:
+        key, separator, value = field.partition("=")
+        if not separator or not key.strip():
+            raise typer.BadParameter(f"expected key=value, got {field!r}", param_hint="--field")
+        parsed[key.strip()] = value
+    return parsed
+
+
+async def _chat(
+    console: Console,
+    environment: str | None,
+    organization: str | None,
+    deployment: str | None,
+    queue: str | None,
+    name: str,
+    custom_fields: dict[str, str],
+    reply_wait: float,
+) -> None:
+    from ..session import GuestChat
+
+    member_info: dict[str, object] = {"displayName": name}
+    if custom_fields:
+        member_info["customFields"] = custom_fields
+    async with chat_target(environment, organization, deployment, queue) as target:
+        where = "a local Guest Chat service" if target.embedded else target.environment
+        console.print(f"[system]Connecting to {where}…[/]")
+        chat = await GuestChat.start(
+            target.organization_id,
+            target.deployment_id,
+            target.queue,
+            member_info,
+            environment=target.environment,
+        )
+        async with chat:
+            console.print(
+                f"[ok]✓[/] chat {chat.conversation_id} started; waiting for an agent. "
+                "Type /help for commands."
+            )
+            conversation = _Conversation(chat, console, name)
+            await conversation.run(interactive=sys.stdin.isatty(), reply_wait=reply_wait)
+
+
+class _Conversation:
+    """The guest's side: lines typed go out, events coming in are printed above the prompt."""
+
+    def __init__(self, chat: GuestChat, console: Console, name: str) -> None:
+        self._chat = chat
+        self._console = console
+        self._name = name
+        self._printer = EventPrinter(console, chat.member_id)
+        self._ended = asyncio.Event()
+        self._agent_present = asyncio.Event()
+        self._agent_spoke = asyncio.Event()
+        self._stream_failure: BaseException | None = None
+
+    async def run(self, *, interactive: bool, reply_wait: float) -> None:
+        follower = asyncio.create_task(self._follow())
+        try:
+            if interactive:
+                await self._prompt_loop()
+            else:
+                await self._piped_loop(reply_wait)
+        finally:
+            follower.cancel()
+            await asyncio.gather(follower, return_exceptions=True)
+        if self._stream_failure is not None:
+            raise self._stream_failure
+        if not self._ended.is_set():
+            await self._chat.leave()
+            self._printer.system("You left the chat.")
+
+    async def _follow(self) -> None:
+        from ..stream.events import AgentJoined, AgentLeft, ChatEnded, MessageEvent, Transferred
+
+        try:
+            async for event in self._chat.events():
+                self._printer.show(event)
+                if isinstance(event, AgentJoined | Transferred):
+                    self._agent_present.set()
+                elif isinstance(event, AgentLeft):
+                    self._agent_present.clear()
+                elif isinstance(event, MessageEvent) and event.sender.is_agent:
+                    self._agent_spoke.set()
+                elif isinstance(event, ChatEnded):
+                    break
+        except Exception as exc:
+            self._stream_failure = exc
+        self._ended.set()
+
+    async def _prompt_loop(self) -> None:
+        from prompt_toolkit import PromptSession
+        from prompt_toolkit.patch_stdout import patch_stdout
+
+        session: PromptSession[str] = PromptSession()
+        session.default_buffer.on_text_changed += lambda _buffer: self._typing()
+        with patch_stdout(raw=True):
+            while not self._ended.is_set():
+                prompt = asyncio.create_task(session.prompt_async("you> "))
+                ended = asyncio.create_task(self._ended.wait())
+                done, _ = await asyncio.wait({prompt, ended}, return_when=asyncio.FIRST_COMPLETED)
+                ended.cancel()
+                if prompt not in done:
+                    prompt.cancel()
+                    await asyncio.gather(prompt, return_exceptions=True)
+                    return
+                try:
+                    line = prompt.result()
+                except (EOFError, KeyboardInterrupt):
+                    return
+                if not await self._handle(line):
+                    return
+
+    async def _piped_loop(self, reply_wait: float) -> None:
+        loop = asyncio.get_running_loop()
+        waited_for_agent = False
+        while not self._ended.is_set():
+            line = await loop.run_in_executor(None, sys.stdin.readline)
+            if not line:
+                return
+            line = line.rstrip("\n")
+            is_message = bool(line.strip()) and not line.startswith("/")
+            if is_message and not waited_for_agent:
+                waited_for_agent = True
+                await self._wait(self._agent_present, AGENT_WAIT)
+            if is_message:
+                self._agent_spoke.clear()
+                self._printer.guest_said(self._name, line)
+            if not await self._handle(line):
+                return
+            if is_message:
+                await self._wait(self._agent_spoke, reply_wait)
+
+    async def _wait(self, event: asyncio.Event, seconds: float) -> None:
+        waiters = {asyncio.create_task(event.wait()), asyncio.create_task(self._ended.wait())}
+        await asyncio.wait(waiters, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+        for waiter in waiters:
+            waiter.cancel()
+
+    def _typing(self) -> None:
+        if not self._ended.is_set():
+            asyncio.get_running_loop().create_task(self._send_typing())
+
+    async def _send_typing(self) -> None:
+        # A lost typing indicator is harmless, and a broken chat surfaces on the next send.
+        with contextlib.suppress(Exception):
+            await self._chat.typing()
+
+    async def _handle(self, line: str) -> bool:
+        """Act on one line; False means the guest is done."""
+        text = line.strip()
+        if not text:
+            return True
+        if text.startswith("/"):
+            command, _, argument = text.partition(" ")
+            return await self._command(command.lower(), argument.strip())
+        try:
+            await self._chat.send(line)
+        except Exception as exc:
+            self._console.print(f"[failure]not sent: {describe(exc)}[/]")
+        return True
+
+    async def _command(self, command: str, argument: str) -> bool:
+        if command in ("/quit", "/exit", "/leave"):
+            return False
+        if command == "/help":
+            self._console.print(HELP_TEXT, markup=False)
+        elif command == "/transcript":
+            await self._transcript(argument)
+        else:
+            self._console.print(f"[warn]unknown command {command}; type /help[/]")
+        return True
+
+    async def _transcript(self, destination: str) -> None:
+        try:
+            entries = entries_from_events(await self._chat.history())
+            if not destination:
+                print_table(self._console, entries)
+                return
+            path = Path(destination).expanduser()
+            output_format = "json" if path.suffix.lower() == ".json" else "md"
+            path.write_text(
+                render(self._chat.conversation_id, entries, output_format), encoding="utf-8"
+            )
+            self._printer.system(f"Transcript written to {path} ({len(entries)} messages).")
+        except (OSError, CliError) as exc:
+            self._console.print(f"[failure]transcript not written: {describe(exc)}[/]")

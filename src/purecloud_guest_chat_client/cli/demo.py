@@ -1,0 +1,192 @@
+"""``guestchat demo``: play a whole chat, from creation to leaving, without any input."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+
+from ._errors import CliError, report_failures
+from ._events import EventPrinter
+from ._options import Deployment, Environment, GuestName, Organization, Queue
+from ._output import make_console
+from ._target import ChatTarget, chat_target
+from ._transcripts import entries_from_events, print_table
+
+if TYPE_CHECKING:
+    from ..session import GuestChat
+    from ..stream.events import ChatEvent
+
+GUEST_LINES = (
+    "Hello! I ordered a blue kettle last week and it has not arrived.",
+    "The order number is 4711.",
+    "Thank you, that is all I needed.",
+)
+STEPS = 6
+WAIT_LIMIT = 30.0
+"""Seconds to wait for the agent before giving up; a bound, not an expected duration."""
+
+
+def demo_command(
+    environment: Environment = None,
+    organization: Organization = None,
+    deployment: Deployment = None,
+    queue: Queue = None,
+    name: GuestName = "Demo Guest",
+    pace: Annotated[
+        float,
+        typer.Option(
+            "--pace",
+            min=0.0,
+            max=10.0,
+            help="Seconds the embedded agent and the guest pause before each reply.",
+        ),
+    ] = 0.5,
+) -> None:
+    """Play a whole guest chat and print its transcript.
+
+    Without `--environment` it starts a local Guest Chat service in-process (echo agent, temporary
+    database) and needs nothing else. With `--environment` it plays the same chat against that
+    server.
+
+    **Examples**
+
+    * `guestchat demo`
+
+    * `guestchat demo --environment http://127.0.0.1:8080 --queue Support`
+    """
+    console = make_console()
+    with report_failures():
+        asyncio.run(_demo(console, environment, organization, deployment, queue, name, pace))
+
+
+async def _demo(
+    console: Console,
+    environment: str | None,
+    organization: str | None,
+    deployment: str | None,
+    queue: str | None,
+    name: str,
+    pace: float,
+) -> None:
+    if environment is None:
+        _step(console, 1, "Starting a local Guest Chat service (echo agent, temporary database)")
+    else:
+        _step(console, 1, f"Using the server at {environment}")
+    async with chat_target(
+        environment,
+        organization,
+        deployment,
+        queue,
+        agent="echo",
+        agent_join_delay=pace * 1.5,
+        agent_reply_delay=pace,
+    ) as target:
+        if target.embedded:
+            console.print(f"  [ok]✓[/] listening on [url]{target.environment}[/]")
+        await _play(console, target, name, pace)
+
+
+async def _play(console: Console, target: ChatTarget, name: str, pace: float) -> None:
+    from ..session import GuestChat
+    from ..stream.events import AgentJoined, ChatEnded, MessageEvent
+
+    _step(console, 2, f"Creating the chat in queue {target.queue!r} and attaching the event stream")
+    chat = await GuestChat.start(
+        target.organization_id,
+        target.deployment_id,
+        target.queue,
+        {"displayName": name},
+        environment=target.environment,
+    )
+    async with chat:
+        console.print(f"  [ok]✓[/] chat {chat.conversation_id} created, event stream attached")
+        printer = EventPrinter(console, chat.member_id)
+        watcher = _EventWatcher(chat, printer)
+        async with watcher:
+            _step(console, 3, "Waiting for an agent")
+            await watcher.wait_for(lambda event: isinstance(event, AgentJoined), "an agent")
+
+            _step(console, 4, "Chatting, with typing indicators both ways")
+            for line in GUEST_LINES:
+                replies = watcher.count(
+                    lambda event: isinstance(event, MessageEvent) and event.sender.is_agent
+                )
+                await chat.typing()
+                printer.system(f"{name} is typing…")
+                await asyncio.sleep(pace)
+                printer.guest_said(name, line)
+                await chat.send(line)
+                await watcher.wait_for(
+                    lambda event: isinstance(event, MessageEvent) and event.sender.is_agent,
+                    "the agent's reply",
+                    after=replies,
+                )
+
+            _step(console, 5, "The transcript, as the service keeps it")
+            entries = entries_from_events(await chat.history())
+            print_table(console, entries)
+
+            _step(console, 6, "Leaving the chat")
+            await chat.leave()
+            await watcher.wait_for(lambda event: isinstance(event, ChatEnded), "the end of chat")
+    console.print("[ok]Done.[/] Try [step]guestchat chat[/] to talk to the echo agent yourself.")
+
+
+def _step(console: Console, number: int, text: str) -> None:
+    console.print(f"[step][{number}/{STEPS}][/] {text}", markup=True)
+
+
+class _EventWatcher:
+    """Prints every event as it arrives and lets the script wait for the one it needs."""
+
+    def __init__(self, chat: GuestChat, printer: EventPrinter) -> None:
+        self._chat = chat
+        self._printer = printer
+        self._seen: list[ChatEvent] = []
+        self._changed = asyncio.Condition()
+        self._task: asyncio.Task[None] | None = None
+        self._failure: BaseException | None = None
+
+    async def __aenter__(self) -> _EventWatcher:
+        self._task = asyncio.create_task(self._follow())
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+
+    async def _follow(self) -> None:
+        try:
+            async for event in self._chat.events():
+                self._printer.show(event)
+                async with self._changed:
+                    self._seen.append(event)
+                    self._changed.notify_all()
+        except Exception as exc:
+            async with self._changed:
+                self._failure = exc
+                self._changed.notify_all()
+
+    def count(self, matches: Callable[[ChatEvent], bool]) -> int:
+        return sum(1 for event in self._seen if matches(event))
+
+    async def wait_for(
+        self, matches: Callable[[ChatEvent], bool], what: str, *, after: int = 0
+    ) -> None:
+        """Wait until more than ``after`` events match; fail with a clear line if none comes."""
+
+        def arrived() -> bool:
+            return self._failure is not None or self.count(matches) > after
+
+        try:
+            async with asyncio.timeout(WAIT_LIMIT), self._changed:
+                await self._changed.wait_for(arrived)
+        except TimeoutError:
+            raise CliError(f"gave up waiting for {what} after {WAIT_LIMIT:.0f} s") from None
+        if self._failure is not None and self.count(matches) <= after:
+            raise self._failure

@@ -1,0 +1,124 @@
+"""``guestchat serve``: run the local Guest Chat service in the foreground."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ._errors import CliError, report_failures
+
+AGENT_HELP = (
+    "Who answers the chats: `echo` (an agent joins and repeats each message), `manual` (agents "
+    "join only through the control API) or `script:FILE` (a scripted agent)."
+)
+
+
+def serve_command(
+    host: Annotated[
+        str, typer.Option("--host", envvar="GUESTCHAT_HOST", help="Address to listen on.")
+    ] = "127.0.0.1",
+    port: Annotated[
+        int,
+        typer.Option(
+            "--port",
+            envvar="GUESTCHAT_PORT",
+            min=0,
+            max=65535,
+            help="Port to listen on; 0 picks a free one.",
+        ),
+    ] = 8080,
+    db: Annotated[
+        Path | None,
+        typer.Option(
+            "--db",
+            envvar="GUESTCHAT_DB",
+            dir_okay=False,
+            help="SQLite file that keeps the chats. Default: a temporary file.",
+            show_default=False,
+        ),
+    ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            envvar="GUESTCHAT_CONFIG",
+            exists=True,
+            dir_okay=False,
+            help="TOML or JSON file with the service's settings (deployments, queues, agents).",
+            show_default=False,
+        ),
+    ] = None,
+    agent: Annotated[
+        str, typer.Option("--agent", envvar="GUESTCHAT_AGENT", help=AGENT_HELP)
+    ] = "echo",
+    heartbeat: Annotated[
+        float,
+        typer.Option(
+            "--heartbeat",
+            envvar="GUESTCHAT_HEARTBEAT",
+            min=0.05,
+            help="Seconds between the event stream's heartbeats.",
+        ),
+    ] = 30.0,
+    control_token: Annotated[
+        str | None,
+        typer.Option(
+            "--control-token",
+            envvar="GUESTCHAT_CONTROL_TOKEN",
+            help="Require this bearer token on the agent-side control API.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Run the local Guest Chat service until Ctrl-C or SIGTERM.
+
+    It serves the guest REST API under `/api/v2/webchat/guest/...`, the event stream at the
+    `eventStreamUri` it hands out, the agent-side control API under `/emulator/v1` and its
+    OpenAPI document at `/openapi.json`. It prints its base URL when it is ready.
+
+    **Examples**
+
+    * `guestchat serve` : echo agent on http://127.0.0.1:8080, chats in a temporary database
+
+    * `guestchat serve --port 0 --db chats.sqlite` : any free port, chats kept across restarts
+
+    * `guestchat serve --agent manual` : you play the agents with the control API
+
+    * `guestchat serve --agent script:agent.toml --heartbeat 5` : a scripted agent
+
+    * `GUESTCHAT_PORT=9000 guestchat serve` : options also come from GUESTCHAT_* variables
+    """
+    with report_failures():
+        _check_agent(agent)
+        from ..emulator import ServiceSettings, run_server
+
+        settings = ServiceSettings(
+            host=host,
+            port=port,
+            db_path=db,
+            config_file=config,
+            agent=agent,
+            heartbeat_seconds=heartbeat,
+            control_token=control_token,
+        )
+        run_server(settings, announce=_announce)
+
+
+def _announce(base_url: str) -> None:
+    typer.echo(f"Guest Chat service listening on {base_url}")
+    typer.echo(f"Control API: {base_url}/emulator/v1")
+    typer.echo(f"Chat with it: guestchat chat --environment {base_url}  (Ctrl-C stops the service)")
+    sys.stdout.flush()
+
+
+def _check_agent(agent: str) -> None:
+    if agent in ("echo", "manual"):
+        return
+    kind, _, script = agent.partition(":")
+    if kind != "script" or not script:
+        raise CliError(f"--agent must be echo, manual or script:FILE, not {agent!r}")
+    if not Path(script).is_file():
+        raise CliError(f"--agent script file not found: {script}")

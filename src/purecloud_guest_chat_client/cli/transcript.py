@@ -1,0 +1,167 @@
+"""``guestchat transcript``: print or export a chat's messages as Markdown or JSON."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from ._errors import CliError, report_failures, run_options
+from ._options import Environment, Timeout
+from ._transcripts import entries_from_messages, render
+
+if TYPE_CHECKING:
+    from ..apis.web_chat_api import WebChatApi
+    from ..models import WebChatMemberInfo, WebChatMessage
+
+MAX_PAGE_SIZE = 100
+
+
+class TranscriptFormat(StrEnum):
+    md = "md"
+    json = "json"
+
+
+def transcript_command(
+    environment: Environment = None,
+    conversation: Annotated[
+        str | None,
+        typer.Option(
+            "--conversation",
+            "-c",
+            envvar="GUESTCHAT_CONVERSATION",
+            help="Conversation id.",
+            show_default=False,
+        ),
+    ] = None,
+    jwt: Annotated[
+        str | None,
+        typer.Option(
+            "--jwt",
+            envvar="GUESTCHAT_JWT",
+            help="The guest's JWT for that conversation (never printed).",
+            show_default=False,
+        ),
+    ] = None,
+    state: Annotated[
+        Path | None,
+        typer.Option(
+            "--state",
+            envvar="GUESTCHAT_STATE",
+            exists=True,
+            dir_okay=False,
+            help="A saved session state (JSON from GuestChat.state()) instead of the three above.",
+            show_default=False,
+        ),
+    ] = None,
+    output_format: Annotated[
+        TranscriptFormat,
+        typer.Option("--format", "-f", envvar="GUESTCHAT_FORMAT", help="Output format."),
+    ] = TranscriptFormat.md,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            dir_okay=False,
+            help="Write to this file instead of standard output.",
+            show_default=False,
+        ),
+    ] = None,
+    page_size: Annotated[
+        int,
+        typer.Option(
+            "--page-size",
+            min=1,
+            max=MAX_PAGE_SIZE,
+            help="Messages fetched per request; every page is read.",
+        ),
+    ] = MAX_PAGE_SIZE,
+    timeout: Timeout = 16.0,
+) -> None:
+    """Print or export every message of a chat, as the guest sees them.
+
+    **Examples**
+
+    * `guestchat transcript -e http://127.0.0.1:8080 -c CONVERSATION_ID --jwt "$JWT"`
+
+    * `guestchat transcript --state chat-state.json --format json -o chat.json`
+    """
+    with report_failures():
+        environment, conversation, jwt = _credentials(environment, conversation, jwt, state)
+        from ..api_client import ApiClient
+        from ..apis.web_chat_api import WebChatApi
+
+        with ApiClient(environment, jwt=jwt, timeout=timeout) as client:
+            run_options.target = client.base_path
+            api = WebChatApi(client)
+            members = _all_members(api, conversation)
+            messages = _all_messages(api, conversation, page_size)
+        document = render(
+            conversation, entries_from_messages(messages, members), output_format.value
+        )
+        if output is None:
+            typer.echo(document, nl=False)
+        else:
+            output.write_text(document, encoding="utf-8")
+            typer.echo(f"wrote {len(messages)} messages to {output}", err=True)
+
+
+def _credentials(
+    environment: str | None, conversation: str | None, jwt: str | None, state: Path | None
+) -> tuple[str, str, str]:
+    if state is not None:
+        from ..session import ChatState
+
+        saved = ChatState.from_json(state.read_text(encoding="utf-8"))
+        environment = environment or saved.environment
+        conversation = conversation or saved.conversation_id
+        jwt = jwt or saved.jwt
+    missing = [
+        flag
+        for flag, value in (
+            ("--environment", environment),
+            ("--conversation", conversation),
+            ("--jwt", jwt),
+        )
+        if not value
+    ]
+    if missing:
+        raise CliError(f"missing {', '.join(missing)} (or give --state FILE)")
+    assert environment and conversation and jwt
+    return environment, conversation, jwt
+
+
+def _all_members(api: WebChatApi, conversation: str) -> dict[str, WebChatMemberInfo]:
+    members: dict[str, WebChatMemberInfo] = {}
+    page_number = 1
+    while True:
+        page = api.get_webchat_guest_conversation_members(
+            conversation, page_size=MAX_PAGE_SIZE, page_number=page_number
+        )
+        for member in page.entities or []:
+            if member.id:
+                members[member.id] = member
+        if not page.entities or page_number >= (page.page_count or page_number):
+            return members
+        page_number += 1
+
+
+def _all_messages(api: WebChatApi, conversation: str, page_size: int) -> list[WebChatMessage]:
+    messages: list[WebChatMessage] = []
+    seen: set[str] = set()
+    after: str | None = None
+    while True:
+        page = api.get_webchat_guest_conversation_messages(
+            conversation, after=after, sort_order="ascending", max_results=page_size
+        )
+        fresh = [message for message in page.entities or [] if message.id not in seen]
+        messages.extend(fresh)
+        seen.update(message.id for message in fresh if message.id)
+        # A page that is short or brings nothing new is the last; this also stops a server that
+        # ignores `after` from looping forever.
+        if len(page.entities or []) < page_size or not fresh or fresh[-1].id is None:
+            return messages
+        after = fresh[-1].id

@@ -1,0 +1,106 @@
+"""``guestchat chat`` driven like a person at a terminal, and fed from a pipe like a script."""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pexpect
+
+from purecloud_guest_chat_client.emulator import LocalService
+from purecloud_guest_chat_client.emulator.control import ControlClient
+
+from .conftest import COMMAND, RunCli, cli_env
+
+BOUND = 60.0
+"""pexpect's timeout: a bound on waiting, never an assertion about speed."""
+
+
+def spawn_chat(*args: str, cwd: Path) -> pexpect.spawn:
+    env = cli_env(TERM="xterm", PROMPT_TOOLKIT_NO_CPR="1")
+    child = pexpect.spawn(
+        COMMAND[0],
+        [*COMMAND[1:], "chat", *args],
+        env=env,
+        cwd=str(cwd),
+        encoding="utf-8",
+        timeout=BOUND,
+        dimensions=(40, 160),
+    )
+    child.logfile_read = sys.stdout
+    return child
+
+
+def test_chat_in_a_terminal(tmp_path: Path) -> None:
+    child = spawn_chat("--name", "Terminal Tester", "--field", "orderNumber=4711", cwd=tmp_path)
+    try:
+        child.expect("joined the chat")
+        child.expect("you>")
+        child.sendline("hello from the terminal")
+        child.expect("You said: hello from the terminal")
+
+        child.sendline("/help")
+        child.expect("/transcript")
+
+        child.sendline("/transcript chat.md")
+        child.expect(r"Transcript written to chat\.md")
+        transcript = (tmp_path / "chat.md").read_text(encoding="utf-8")
+        assert "**Terminal Tester** (customer): hello from the terminal" in transcript
+        assert "You said: hello from the terminal" in transcript
+
+        child.sendline("/transcript")
+        child.expect("Terminal Tester")
+
+        child.sendline("/quit")
+        child.expect("You left the chat")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == 0
+
+
+def test_ctrl_d_leaves_cleanly(tmp_path: Path) -> None:
+    child = spawn_chat(cwd=tmp_path)
+    try:
+        child.expect("you>")
+        child.sendeof()
+        child.expect("You left the chat")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == 0
+
+
+def test_chat_sees_typing_a_transfer_and_the_end(
+    service_factory: Callable[..., LocalService], tmp_path: Path
+) -> None:
+    service = service_factory(agent="manual")
+    control = ControlClient(service.control_url)
+    child = spawn_chat("--environment", service.base_url, cwd=tmp_path)
+    try:
+        child.expect(r"chat ([0-9a-f-]{36}) started")
+        conversation = child.match.group(1)
+        ada = control.join_agent(conversation, display_name="Ada")
+        child.expect("Ada joined the chat")
+        control.typing(conversation, ada["id"])
+        child.expect("Ada is typing")
+        control.send(conversation, ada["id"], "Let me pass you to billing")
+        child.expect("Let me pass you to billing")
+        bob = control.transfer(conversation, display_name="Bob")
+        child.expect(re.escape("transferred from Ada to Bob"))
+        control.leave(conversation, bob["id"], end=True)
+        child.expect("chat ended: the agent ended the chat")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == 0
+
+
+def test_piped_input_sends_each_line_and_waits_for_answers(run_cli: RunCli) -> None:
+    result = run_cli("chat", "--name", "Script", input="first line\nsecond line\n")
+    assert result.returncode == 0, result.stderr
+    assert "You said: first line" in result.stdout
+    assert "You said: second line" in result.stdout
+    assert "You left the chat" in result.stdout
