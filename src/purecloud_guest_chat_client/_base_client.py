@@ -452,8 +452,6 @@ class BaseClient:
         delay = policy.delay(call.retries, retry_after, time.monotonic() - call.started)
         if delay is not None:
             call.retries += 1
-            if isinstance(outcome, httpx2.Response):
-                outcome.close()
         return delay
 
     def _transport_error_is_retryable(self, method: str, error: Exception) -> bool:

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import contextlib
 import json
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -67,16 +69,25 @@ class Chat:
         return self.created.jwt
 
 
+def _drain(socket: ClientConnection) -> None:
+    with contextlib.suppress(Exception):
+        for _frame in socket:
+            pass
+
+
 def attach_stream(created: CreateWebChatConversationResponse) -> ClientConnection:
     """Open the event stream and wait until the guest is CONNECTED (sending works from then)."""
     assert created.event_stream_uri is not None and created.member is not None
-    socket = connect(created.event_stream_uri, open_timeout=10)
+    # Entered as a context manager (websockets wants that); the caller closes it.
+    socket = connect(created.event_stream_uri, open_timeout=10).__enter__()
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         frame = json.loads(socket.recv(timeout=10))
         body = frame.get("eventBody") or {}
         member = body.get("member") or {}
         if member.get("id") == created.member.id and member.get("state") == "CONNECTED":
+            # Keep reading: an unread stream would push back on the service's sends.
+            threading.Thread(target=_drain, args=(socket,), daemon=True).start()
             return socket
     raise AssertionError("the guest never became CONNECTED")
 

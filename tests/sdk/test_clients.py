@@ -1,0 +1,140 @@
+"""Independent clients used concurrently, extended responses, the proxy, canned gateway answers."""
+
+from __future__ import annotations
+
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+
+from purecloud_guest_chat_client import (
+    ApiClient,
+    ApiException,
+    AsyncApiClient,
+    AsyncWebChatApi,
+    ExtendedResponse,
+    InternalServerError,
+    RetryPolicy,
+    WebChatApi,
+)
+
+from ._local_http import Canned, canned_server, forward_proxy
+from .conftest import Chat, attach_stream, create_body, open_chat
+
+
+def test_many_clients_with_their_own_jwts_in_threads(service: Any) -> None:
+    chats = [open_chat(service.base_url, f"Guest {n}") for n in range(6)]
+    try:
+
+        def converse(chat: Chat) -> set[str | None]:
+            for n in range(5):
+                chat.api.post_webchat_guest_conversation_member_messages(
+                    chat.id, chat.member_id, {"body": f"{chat.member_id} {n}"}
+                )
+            page = chat.api.get_webchat_guest_conversation_messages(chat.id, max_results=100)
+            return {m.sender.id for m in page.entities or [] if m.body.startswith(chat.member_id)}
+
+        with ThreadPoolExecutor(6) as pool:
+            senders = list(pool.map(converse, chats))
+        for chat, seen in zip(chats, senders, strict=True):
+            assert seen == {chat.member_id}
+    finally:
+        for chat in chats:
+            chat.socket.close()
+            chat.client.close()
+
+
+async def test_many_async_clients_concurrently(service: Any) -> None:
+    async def guest(n: int) -> tuple[str, str]:
+        async with AsyncApiClient(service.base_url) as client:
+            api = AsyncWebChatApi(client)
+            created = await api.post_webchat_guest_conversations(create_body(f"Async {n}"))
+            assert created.jwt and created.id and created.member and created.member.id
+            client.set_jwt(created.jwt)
+            socket = await asyncio.to_thread(attach_stream, created)
+            try:
+                sent = await api.post_webchat_guest_conversation_member_messages(
+                    created.id, created.member.id, {"body": f"from {n}"}
+                )
+                me = await api.get_webchat_guest_conversation_member(created.id, created.member.id)
+                assert me.display_name == f"Async {n}"
+                return sent.body, f"from {n}"
+            finally:
+                socket.close()
+
+    results = await asyncio.gather(*(guest(n) for n in range(8)))
+    assert all(got == expected for got, expected in results)
+
+
+def test_extended_responses(chat: Chat) -> None:
+    chat.client.set_return_extended_responses(True)
+    response: Any = chat.api.get_webchat_guest_conversation_member(chat.id, chat.member_id)
+    assert isinstance(response, ExtendedResponse)
+    assert response.status == 200 and response.error is None
+    assert response.body.id == chat.member_id
+    assert response.headers["inin-correlation-id"] == response.correlation_id
+    assert chat.member_id in response.text
+    left: Any = chat.api.delete_webchat_guest_conversation_member(chat.id, chat.member_id)
+    assert isinstance(left, ExtendedResponse) and left.status == 204 and left.body is None
+    chat.client.set_return_extended_responses(False)
+    with pytest.raises(TypeError):
+        chat.client.set_return_extended_responses("yes")  # type: ignore[arg-type]
+
+
+def test_proxy_dict_with_auth_carries_traffic(service: Any) -> None:
+    with forward_proxy() as (proxy_url, log):
+        port = int(proxy_url.rsplit(":", 1)[1])
+        with ApiClient(service.base_url) as client:
+            client.proxy = {
+                "host": "127.0.0.1",
+                "port": port,
+                "protocol": "http",
+                "auth": {"username": "john_doe", "password": "abc 123"},
+            }
+            created = WebChatApi(client).post_webchat_guest_conversations(create_body())
+            assert created.id
+    assert [request.method for request in log.requests] == ["POST"]
+    assert log.requests[0].url.startswith(service.base_url + "/api/v2/webchat/guest/conversations")
+    assert log.requests[0].proxy_authorization == "Basic am9obl9kb2U6YWJjIDEyMw=="
+
+
+async def test_proxy_url_for_async_client(service: Any) -> None:
+    with forward_proxy() as (proxy_url, log):
+        async with AsyncApiClient(service.base_url, proxy=proxy_url) as client:
+            created = await AsyncWebChatApi(client).post_webchat_guest_conversations(create_body())
+            assert created.id
+    assert len(log.requests) == 1 and log.requests[0].proxy_authorization is None
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [{"port": 1}, {"host": "h", "protocol": "gopher"}, {"host": "h", "auth": "x"}, "no-scheme", 5],
+)
+def test_bad_proxy_settings_name_the_problem(bad: Any) -> None:
+    with ApiClient() as client, pytest.raises((ValueError, TypeError), match="proxy"):
+        client.proxy = bad
+
+
+def test_gateway_html_502_becomes_internal_server_error() -> None:
+    html = Canned(502, b"<html><body>Bad Gateway</body></html>", "text/html")
+    with (
+        canned_server(html) as (url, hits),
+        ApiClient(url, jwt="token", retry=RetryPolicy(max_retries=2, backoff_initial=0.01)) as c,
+        pytest.raises(InternalServerError) as caught,
+    ):
+        WebChatApi(c).get_webchat_guest_conversation_member("c", "m")
+    assert caught.value.status == 502 and caught.value.body is None
+    assert "Bad Gateway" in caught.value.text
+    assert len(hits) == 3  # a GET behind a 502 is retried
+
+
+def test_success_with_invalid_json_raises_api_exception() -> None:
+    with (
+        canned_server(Canned(200, b"{not json")) as (url, _hits),
+        ApiClient(url, jwt="token") as client,
+        pytest.raises(ApiException) as caught,
+    ):
+        WebChatApi(client).get_webchat_guest_conversation_member("c", "m")
+    assert caught.value.status == 200 and "not a valid WebChatMemberInfo" in str(caught.value)
+    assert caught.value.error is not None
