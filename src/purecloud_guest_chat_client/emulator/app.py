@@ -7,7 +7,6 @@ import contextlib
 import logging
 import re
 import time
-import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -22,6 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from .errors import ApiError
 from .http_io import correlation_id, json_response
 from .openapi import openapi_document
+from .records import new_id
 from .routes_control import control_routes
 from .routes_guest import guest_routes
 from .routes_stream import STREAM_PATH, EventStreamEndpoint
@@ -60,7 +60,7 @@ class RequestMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        correlation = str(uuid.uuid4())
+        correlation = new_id()
         scope.setdefault("state", {})["correlation_id"] = correlation
         started = time.perf_counter()
         status = 0

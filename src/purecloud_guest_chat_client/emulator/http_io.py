@@ -8,6 +8,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from ..models import WireModel
 from .errors import MAX_REQUEST_BYTES, ApiError
 
 
@@ -18,6 +19,10 @@ def json_response(data: Any, status: int = 200, headers: dict[str, str] | None =
         media_type="application/json",
         headers=headers,
     )
+
+
+def model_response(model: WireModel) -> Response:
+    return Response(model.to_json(), media_type="application/json")
 
 
 def correlation_id(request: Request) -> str:

@@ -6,6 +6,7 @@ acknowledged.
 
 from __future__ import annotations
 
+import random
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -26,7 +27,9 @@ API_PREFIX = "/api/v2/webchat/guest/conversations"
 
 
 def new_id() -> str:
-    return str(uuid.uuid4())
+    """A random (version 4) UUID. Ids need to be unique, not secret, and this avoids a system
+    call per id on the hot path."""
+    return str(uuid.UUID(int=random.getrandbits(128), version=4))
 
 
 def utc_now() -> datetime:
@@ -82,10 +85,11 @@ class Message:
     timestamp: datetime
 
     def to_model(self) -> WebChatMessage:
-        return WebChatMessage(
+        # Built from the service's own values on every send: no re-validation needed.
+        return WebChatMessage.model_construct(
             id=self.id,
-            conversation=WebChatConversation(id=self.conversation_id),
-            sender=WebChatMemberInfo(id=self.sender_id, role=self.sender_role),
+            conversation=WebChatConversation.model_construct(id=self.conversation_id),
+            sender=WebChatMemberInfo.model_construct(id=self.sender_id, role=self.sender_role),
             body=self.body,
             body_type=self.body_type,
             timestamp=self.timestamp,

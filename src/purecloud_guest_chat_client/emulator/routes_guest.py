@@ -34,6 +34,7 @@ from .http_io import (
     json_body,
     json_object,
     json_response,
+    model_response,
     query_choice,
     query_int,
 )
@@ -246,7 +247,7 @@ async def send_message(request: Request, runtime: Runtime) -> Response:
     member = _own_member(request, claims, conversation)
     body, body_type = await message_request(request, _GUEST_BODY_TYPES)
     message = await runtime.chats.send(conversation, member, body, body_type)
-    return json_response(message.to_model().to_dict(exclude_none=True))
+    return model_response(message.to_model())
 
 
 async def message_request(request: Request, body_types: tuple[str, ...]) -> tuple[str, str]:

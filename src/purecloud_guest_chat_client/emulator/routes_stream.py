@@ -6,14 +6,13 @@ import asyncio
 import contextlib
 import json
 import logging
-import uuid
 from typing import Any
 
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from .errors import ApiError
-from .records import Conversation
+from .records import Conversation, new_id
 from .runtime import Runtime
 from .stream import CONVERSATION_ENDED, StreamConnection, transport_aborter
 from .wire_frames import HEARTBEAT_FRAME, PONG_FRAME
@@ -33,7 +32,7 @@ class EventStreamEndpoint:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         websocket = WebSocket(scope, receive, send)
-        correlation = str(uuid.uuid4())
+        correlation = new_id()
         runtime = self.runtime
         try:
             claims = runtime.chats.tokens.verify(scope["path_params"]["token"])

@@ -84,6 +84,7 @@ class _Instance:
             lifespan="on",
             http="h11",
             ws="websockets-sansio",
+            ws_per_message_deflate=False,
             timeout_graceful_shutdown=3,
         )
         self.server = _Server(config)
