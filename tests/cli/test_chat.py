@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pexpect
+import pytest
 
 from purecloud_guest_chat_client.emulator import LocalService
 from purecloud_guest_chat_client.emulator.control import ControlClient
@@ -61,11 +62,12 @@ def test_chat_in_a_terminal(tmp_path: Path) -> None:
     assert child.exitstatus == 0
 
 
-def test_ctrl_d_leaves_cleanly(tmp_path: Path) -> None:
+@pytest.mark.parametrize("key", ["d", "c"])
+def test_ctrl_d_and_ctrl_c_leave_cleanly(key: str, tmp_path: Path) -> None:
     child = spawn_chat(cwd=tmp_path)
     try:
         child.expect("you>")
-        child.sendeof()
+        child.sendcontrol(key)
         child.expect("You left the chat")
         child.expect(pexpect.EOF)
     finally:
@@ -104,3 +106,24 @@ def test_piped_input_sends_each_line_and_waits_for_answers(run_cli: RunCli) -> N
     assert "You said: first line" in result.stdout
     assert "You said: second line" in result.stdout
     assert "You left the chat" in result.stdout
+
+
+def test_chat_shows_a_dropped_connection_and_its_recovery(
+    service: LocalService, control: ControlClient, tmp_path: Path
+) -> None:
+    child = spawn_chat("--environment", service.base_url, cwd=tmp_path)
+    try:
+        child.expect(r"chat ([0-9a-f-]{36}) started")
+        conversation = child.match.group(1)
+        child.expect("joined the chat")
+        control.set_faults(dropStreams={"conversationId": conversation})
+        child.expect("connection lost")
+        child.expect("reconnected")
+        child.expect("you>")
+        child.sendline("still there?")
+        child.expect("You said: still there\\?")
+        child.sendline("/quit")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == 0

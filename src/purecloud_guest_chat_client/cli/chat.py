@@ -177,9 +177,17 @@ class _Conversation:
 
     async def _prompt_loop(self) -> None:
         from prompt_toolkit import PromptSession
+        from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
         from prompt_toolkit.patch_stdout import patch_stdout
 
-        session: PromptSession[str] = PromptSession()
+        bindings = KeyBindings()
+
+        @bindings.add("c-c")
+        def _leave(event: KeyPressEvent) -> None:
+            # As Ctrl-D: a KeyboardInterrupt raised inside the prompt's task would escape asyncio.
+            event.app.exit(exception=EOFError())
+
+        session: PromptSession[str] = PromptSession(key_bindings=bindings)
         session.default_buffer.on_text_changed += lambda _buffer: self._typing()
         with patch_stdout(raw=True):
             while not self._ended.is_set():
