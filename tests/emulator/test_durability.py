@@ -1,0 +1,118 @@
+"""A service killed with SIGKILL keeps every acknowledged change, and its chats go on."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx2
+import pytest
+
+from purecloud_guest_chat_client.emulator import AsyncControlClient
+
+from .helpers import API, Guest, create_body, is_change, is_message
+
+pytestmark = pytest.mark.skipif(os.name != "posix", reason="needs SIGKILL")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class ServiceProcess:
+    def __init__(self, db: Path, port: int) -> None:
+        command = [
+            sys.executable,
+            "-m",
+            "purecloud_guest_chat_client.emulator",
+            "--port",
+            str(port),
+            "--db",
+            str(db),
+            "--agent",
+            "manual",
+            "--heartbeat",
+            "1",
+            "--log-level",
+            "warning",
+        ]
+        self.process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+        assert self.process.stdout is not None
+        line = self.process.stdout.readline()
+        assert "listening on" in line, line
+        self.base_url = line.split("listening on", 1)[1].strip()
+
+    def kill(self) -> None:
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(10)
+
+    def terminate(self) -> int:
+        self.process.send_signal(signal.SIGTERM)
+        return self.process.wait(15)
+
+
+@pytest.fixture
+def processes() -> Iterator[list[ServiceProcess]]:
+    started: list[ServiceProcess] = []
+    yield started
+    for service in started:
+        if service.process.poll() is None:
+            service.kill()
+
+
+async def test_acknowledged_state_survives_sigkill(
+    tmp_path: Path, processes: list[ServiceProcess]
+) -> None:
+    db, port = tmp_path / "chats.db", _free_port()
+    processes.append(ServiceProcess(db, port))
+    first = processes[0]
+    async with (
+        httpx2.AsyncClient(base_url=first.base_url) as http,
+        AsyncControlClient(first.base_url + "/emulator/v1") as control,
+    ):
+        guest = Guest(http, (await http.post(API, json=create_body())).json())
+        stream = await guest.connect()
+        await stream.wait_for(lambda f: is_message(f, "member-join", sender=guest.member_id))
+        agent = await control.join_agent(guest.id, "Alice")
+        acknowledged = []
+        for n in range(20):
+            response = await guest.send(f"message {n}")
+            assert response.status_code == 200
+            acknowledged.append(response.json()["id"])
+        acknowledged.append((await control.send(guest.id, agent["id"], "agent says hi"))["id"])
+        first.kill()
+        await stream.closed()
+
+    second = ServiceProcess(db, port)
+    processes.append(second)
+    async with (
+        httpx2.AsyncClient(base_url=second.base_url) as http,
+        AsyncControlClient(second.base_url + "/emulator/v1") as control,
+    ):
+        guest = Guest(http, guest.chat)  # same JWT: the signing key was persisted
+        history = await guest.request("GET", "/messages")
+        assert history.status_code == 200
+        ids = [m["id"] for m in history.json()["entities"]]
+        assert all(mid in ids for mid in acknowledged)
+        members = (await guest.request("GET", "/members")).json()["entities"]
+        states = {m["id"]: m["state"] for m in members}
+        assert states[guest.member_id] == "CONNECTED"
+        assert states[agent["id"]] == "CONNECTED"
+
+        stream = await guest.connect()
+        after = await guest.send("after the restart")
+        assert after.status_code == 200
+        await stream.wait_for(lambda f: is_message(f, "standard", body="after the restart"))
+        await control.send(guest.id, agent["id"], "still here")
+        await stream.wait_for(lambda f: is_message(f, "standard", sender=agent["id"]))
+        await control.leave(guest.id, agent["id"], end=True)
+        await stream.wait_for(lambda f: is_change(f, guest.member_id, "DISCONNECTED"))
+        await stream.close()
+    assert second.terminate() == 0
