@@ -51,13 +51,10 @@ def main() -> None:
         }
     print(f"{'case':40} {'median wall (s)':>16} {'median peak RSS (MiB)':>22}")
     for name, figures in results.items():
-        print(
-            f"{name:40} {figures['median_seconds']:16.3f} {figures['median_peak_rss_mib']:22.1f}"
-        )
+        print(f"{name:40} {figures['median_seconds']:16.3f} {figures['median_peak_rss_mib']:22.1f}")
     package = results["import purecloud_guest_chat_client"]
     verdict = (
-        package["median_seconds"] <= TARGET_SECONDS
-        and package["median_peak_rss_mib"] <= TARGET_MIB
+        package["median_seconds"] <= TARGET_SECONDS and package["median_peak_rss_mib"] <= TARGET_MIB
     )
     print(f"target <= {TARGET_SECONDS} s and {TARGET_MIB} MiB: {'met' if verdict else 'MISSED'}")
     out = Path(__file__).parent / "results"
