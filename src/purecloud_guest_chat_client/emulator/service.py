@@ -64,7 +64,9 @@ class _Instance:
             raise
         try:
             family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
-            self.socket = socket.socket(family, socket.SOCK_STREAM)
+            # IPPROTO_TCP explicitly: asyncio turns Nagle off only on sockets that say so, and
+            # with Nagle on, a response written in two parts waits ~40 ms for a delayed ACK.
+            self.socket = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
             self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             self.socket.bind((settings.host, settings.port))
         except OSError as exc:

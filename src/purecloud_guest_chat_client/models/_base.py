@@ -40,6 +40,8 @@ class WireModel(BaseModel):
         extra="allow",
         use_enum_values=False,
         ser_json_timedelta="iso8601",
+        # Schemas are built on first use, so importing the package stays cheap.
+        defer_build=True,
     )
 
     def to_dict(self, *, exclude_none: bool = False) -> dict[str, Any]:
