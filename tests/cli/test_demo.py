@@ -20,7 +20,9 @@ def test_demo_plays_a_whole_chat_against_the_embedded_service(run_cli: RunCli) -
 
 
 def test_demo_against_a_given_server(run_cli: RunCli, service: LocalService) -> None:
-    result = run_cli("demo", "--environment", service.base_url, "--name", "Remote Guest")
+    result = run_cli(
+        "demo", "--environment", service.base_url, "--name", "Remote Guest", "--pace", "0.05"
+    )
     assert result.returncode == 0, result.stderr
     assert f"Using the server at {service.base_url}" in result.stdout
     assert "Starting a local Guest Chat service" not in result.stdout

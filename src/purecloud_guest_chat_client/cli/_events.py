@@ -12,7 +12,6 @@ from ..stream.events import (
     ChatEvent,
     EndReason,
     MediaRequestEvent,
-    Member,
     MessageEvent,
     Reconnected,
     Reconnecting,
@@ -86,10 +85,6 @@ class EventPrinter:
         style = role_style(str(sender.role) if sender.role else None)
         notice = " [system](notice)[/]" if event.is_notice else ""
         self._console.print(
-            f"[system]{clock(event.timestamp)}[/] [{style}]{escape(_name(sender))}[/]{notice}: "
+            f"[system]{clock(event.timestamp)}[/] [{style}]{escape(sender.label)}[/]{notice}: "
             f"{escape(event.body)}"
         )
-
-
-def _name(member: Member) -> str:
-    return member.label

@@ -105,7 +105,7 @@ async def _play(console: Console, target: ChatTarget, name: str, pace: float) ->
     async with chat:
         console.print(f"  [ok]✓[/] chat {chat.conversation_id} created, event stream attached")
         printer = EventPrinter(console, chat.member_id)
-        watcher = _EventWatcher(chat, printer)
+        watcher = _EventWatcher(chat, printer, console)
         async with watcher:
             _step(console, 3, "Waiting for an agent")
             await watcher.wait_for(lambda event: isinstance(event, AgentJoined), "an agent")
@@ -143,8 +143,9 @@ def _step(console: Console, number: int, text: str) -> None:
 class _EventWatcher:
     """Prints every event as it arrives and lets the script wait for the one it needs."""
 
-    def __init__(self, chat: GuestChat, printer: EventPrinter) -> None:
+    def __init__(self, chat: GuestChat, printer: EventPrinter, console: Console) -> None:
         self._chat = chat
+        self._console = console
         self._printer = printer
         self._seen: list[ChatEvent] = []
         self._changed = asyncio.Condition()
@@ -184,8 +185,9 @@ class _EventWatcher:
             return self._failure is not None or self.count(matches) > after
 
         try:
-            async with asyncio.timeout(WAIT_LIMIT), self._changed:
-                await self._changed.wait_for(arrived)
+            with self._console.status(f"waiting for {what}…"):
+                async with asyncio.timeout(WAIT_LIMIT), self._changed:
+                    await self._changed.wait_for(arrived)
         except TimeoutError:
             raise CliError(f"gave up waiting for {what} after {WAIT_LIMIT:.0f} s") from None
         if self._failure is not None and self.count(matches) <= after:
