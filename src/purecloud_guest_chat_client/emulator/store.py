@@ -24,6 +24,8 @@ from .records import Conversation, MediaRequest, Member, Message
 
 logger = logging.getLogger(__name__)
 
+_CHECKPOINT_SECONDS = 1.0
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS conversations (
@@ -136,12 +138,17 @@ class Store:
         self._conn.execute("PRAGMA journal_mode=WAL")
         # In WAL mode NORMAL still survives a killed process; only an OS crash could lose the tail.
         self._conn.execute("PRAGMA synchronous=NORMAL")
+        # Checkpoints flush the database file with fsync, which can take long enough to stall
+        # every commit queued behind it; a separate thread runs them off the commit path.
+        self._conn.execute("PRAGMA wal_autocheckpoint=0")
         self._conn.executescript(_SCHEMA)
         self._queue: queue.SimpleQueue[tuple[list[Operation], asyncio.Future[None]] | None] = (
             queue.SimpleQueue()
         )
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
+        self._checkpointer: threading.Thread | None = None
+        self._stopping = threading.Event()
 
     # -- before the writer starts ----------------------------------------------------------
 
@@ -206,6 +213,10 @@ class Store:
             target=self._write_loop, name="guestchat-store", daemon=True
         )
         self._thread.start()
+        self._checkpointer = threading.Thread(
+            target=self._checkpoint_loop, name="guestchat-checkpoint", daemon=True
+        )
+        self._checkpointer.start()
 
     async def commit(self, *operations: Operation) -> None:
         """Returns once every operation is committed to the database file."""
@@ -215,11 +226,28 @@ class Store:
         await future
 
     def close(self) -> None:
+        self._stopping.set()
+        if self._checkpointer is not None:
+            self._checkpointer.join(timeout=10)
+            self._checkpointer = None
         if self._thread is not None:
             self._queue.put(None)
             self._thread.join(timeout=10)
             self._thread = None
+        with contextlib.suppress(sqlite3.Error):
+            self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         self._conn.close()
+
+    def _checkpoint_loop(self) -> None:
+        conn = sqlite3.connect(self.path, isolation_level=None)
+        try:
+            while not self._stopping.wait(_CHECKPOINT_SECONDS):
+                try:
+                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                except sqlite3.Error as exc:
+                    logger.warning("database checkpoint failed: %s", exc)
+        finally:
+            conn.close()
 
     def _write_loop(self) -> None:
         while True:
