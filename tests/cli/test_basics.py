@@ -90,3 +90,9 @@ def test_transcript_without_credentials_names_what_is_missing(run_cli: RunCli) -
     assert result.returncode == 1
     line = assert_one_line_error(result.stderr)
     assert "--conversation" in line and "--jwt" in line
+
+
+def test_empty_queue_is_reported_not_replaced(run_cli: RunCli) -> None:
+    result = run_cli("demo", "--queue", "", "--pace", "0")
+    assert result.returncode == 1
+    assert "queue" in assert_one_line_error(result.stderr)

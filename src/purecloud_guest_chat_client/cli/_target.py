@@ -40,9 +40,9 @@ async def chat_target(
         run_options.target = environment
         yield ChatTarget(
             environment=environment,
-            organization_id=organization_id or DEFAULT_ORGANIZATION,
-            deployment_id=deployment_id or DEFAULT_DEPLOYMENT,
-            queue=queue or DEFAULT_QUEUE,
+            organization_id=_or_default(organization_id, DEFAULT_ORGANIZATION),
+            deployment_id=_or_default(deployment_id, DEFAULT_DEPLOYMENT),
+            queue=_or_default(queue, DEFAULT_QUEUE),
             embedded=False,
         )
         return
@@ -52,8 +52,14 @@ async def chat_target(
         run_options.target = service.base_url
         yield ChatTarget(
             environment=service.base_url,
-            organization_id=organization_id or DEFAULT_ORGANIZATION,
-            deployment_id=deployment_id or DEFAULT_DEPLOYMENT,
-            queue=queue or DEFAULT_QUEUE,
+            organization_id=_or_default(organization_id, DEFAULT_ORGANIZATION),
+            deployment_id=_or_default(deployment_id, DEFAULT_DEPLOYMENT),
+            queue=_or_default(queue, DEFAULT_QUEUE),
             embedded=True,
         )
+
+
+def _or_default(given: str | None, default: str) -> str:
+    # An empty --queue "" is a mistake to report (the session names it), not a request for the
+    # default.
+    return default if given is None else given
