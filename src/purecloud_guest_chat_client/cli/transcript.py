@@ -41,7 +41,10 @@ def transcript_command(
         typer.Option(
             "--jwt",
             envvar="GUESTCHAT_JWT",
-            help="The guest's JWT for that conversation (never printed).",
+            help=(
+                "The guest's JWT for that conversation (never printed). Prefer GUESTCHAT_JWT or "
+                "--state: a command-line argument shows in the process list."
+            ),
             show_default=False,
         ),
     ] = None,
