@@ -1,0 +1,288 @@
+"""The event stream against the local service and its fault injection."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections.abc import Callable
+
+import pytest
+
+from purecloud_guest_chat_client.emulator import ControlClient, LocalService
+from purecloud_guest_chat_client.models import BodyType, MemberState
+from purecloud_guest_chat_client.stream import (
+    EventStream,
+    HeartbeatEvent,
+    MediaRequestEvent,
+    MemberChangeEvent,
+    MessageEvent,
+    Reconnected,
+    Reconnecting,
+    StreamAuthError,
+    StreamEnd,
+    StreamEvent,
+    SyncEventStream,
+    UnknownEvent,
+)
+from purecloud_guest_chat_client.stream.token import read_claims
+
+from .conftest import Guest, new_guest, next_matching
+
+
+def _is_message(body: str) -> Callable[[StreamEvent], bool]:
+    return lambda event: isinstance(event, MessageEvent) and event.body == body
+
+
+def _agent_joined(event: StreamEvent) -> bool:
+    return (
+        isinstance(event, MessageEvent)
+        and event.body_type == BodyType.MEMBER_JOIN
+        and event.sender.id != ""
+    )
+
+
+async def _join_agent(guest: Guest) -> str:
+    agent = await guest.control.join_agent(guest.conversation_id, "Bob")
+    member_id: str = agent["id"]
+    return member_id
+
+
+async def test_drops_during_a_burst_lose_and_repeat_no_message(guest: Guest) -> None:
+    burst = [f"message {number}" for number in range(60)]
+    async with guest.stream() as stream:
+        agent_id = await _join_agent(guest)
+
+        async def agent_side() -> None:
+            for number, body in enumerate(burst):
+                await guest.control.send(guest.conversation_id, agent_id, body)
+                if number % 8 == 3:
+                    await guest.control.set_faults(
+                        dropStreams={"conversationId": guest.conversation_id}
+                    )
+
+        sending = asyncio.create_task(agent_side())
+        received: list[str] = []
+        reconnects = 0
+        async with asyncio.timeout(30):
+            async for event in stream:
+                if isinstance(event, Reconnected):
+                    reconnects += 1
+                elif (
+                    isinstance(event, MessageEvent)
+                    and event.sender.id == agent_id
+                    and event.body_type == BodyType.STANDARD
+                ):
+                    received.append(event.body)
+                    if len(received) == len(burst):
+                        break
+        await sending
+    assert received == burst
+    assert reconnects >= 1
+
+
+async def test_a_stream_dropped_again_right_after_attaching_still_catches_up(
+    guest: Guest,
+) -> None:
+    async with guest.stream() as stream:
+        agent_id = await _join_agent(guest)
+        await guest.control.set_faults(
+            dropStreams={"conversationId": guest.conversation_id, "count": 2}
+        )
+        for body in ("one", "two", "three"):
+            await guest.control.send(guest.conversation_id, agent_id, body)
+        bodies: list[str] = []
+        async with asyncio.timeout(20):
+            async for event in stream:
+                if isinstance(event, MessageEvent) and event.body_type == BodyType.STANDARD:
+                    bodies.append(event.body)
+                    if len(bodies) == 3:
+                        break
+    assert bodies == ["one", "two", "three"]
+
+
+async def test_heartbeat_silence_is_taken_for_a_dead_connection(guest: Guest) -> None:
+    async with guest.stream() as stream:
+        agent_id = await _join_agent(guest)
+        await next_matching(stream, _agent_joined)
+        await guest.control.set_faults(silence={"conversationId": guest.conversation_id})
+        lost, _ = await next_matching(stream, lambda event: isinstance(event, Reconnecting))
+        assert isinstance(lost, Reconnecting) and "no frame" in lost.reason
+        await guest.control.clear_faults()
+        await guest.control.send(guest.conversation_id, agent_id, "still there?")
+        await next_matching(stream, _is_message("still there?"))
+
+
+async def test_pings_keep_a_quiet_connection_alive(
+    service_factory: Callable[..., LocalService],
+) -> None:
+    # The service's heartbeat is far apart; the client's pings and their pongs keep it alive.
+    service = service_factory(agent="manual", heartbeat_seconds=60.0)
+    async for guest in new_guest(service):
+        async with guest.stream(include_heartbeats=True) as stream:
+            _, seen = await next_matching(
+                stream, lambda event: isinstance(event, HeartbeatEvent) and event.is_pong
+            )
+            assert not any(isinstance(event, Reconnecting) for event in seen)
+
+
+async def test_heartbeats_are_consumed_unless_asked_for(guest: Guest) -> None:
+    async with guest.stream(include_heartbeats=True) as stream:
+        heartbeat, _ = await next_matching(stream, lambda e: isinstance(e, HeartbeatEvent))
+        assert isinstance(heartbeat, HeartbeatEvent) and not heartbeat.is_pong
+    async with guest.stream() as quiet:
+        agent_id = await _join_agent(guest)
+        await guest.control.send(guest.conversation_id, agent_id, "after some heartbeats")
+        _, seen = await next_matching(quiet, _is_message("after some heartbeats"))
+        assert not any(isinstance(event, HeartbeatEvent) for event in seen)
+
+
+async def test_malformed_and_unknown_frames_are_survived(guest: Guest) -> None:
+    raw_frames = [
+        "not json at all",
+        json.dumps([1, 2, 3]),
+        json.dumps({"topicName": "somewhere", "metadata": {"type": "mystery"}, "eventBody": {}}),
+        json.dumps(
+            {
+                "topicName": f"v2.conversations.chats.{guest.conversation_id}.messages",
+                "metadata": {"type": "message"},
+                "eventBody": {"id": 42},
+            }
+        ),
+        json.dumps({"topicName": "channel.metadata", "eventBody": {"unexpected": True}}),
+    ]
+    async with guest.stream() as stream:
+        agent_id = await _join_agent(guest)
+        await next_matching(stream, _agent_joined)
+        await guest.control.set_faults(
+            rawFrames={"conversationId": guest.conversation_id, "frames": raw_frames}
+        )
+        await guest.control.send(guest.conversation_id, agent_id, "after the noise")
+        _, seen = await next_matching(stream, _is_message("after the noise"))
+    unknown = [event for event in seen if isinstance(event, UnknownEvent)]
+    assert [event.raw for event in unknown] == raw_frames
+    assert not any(isinstance(event, Reconnecting) for event in seen)
+
+
+async def test_a_media_request_is_typed(guest: Guest) -> None:
+    async with guest.stream() as stream:
+        await _join_agent(guest)
+        await guest.control.media_request(guest.conversation_id, ["COBROWSE"])
+        event, _ = await next_matching(stream, lambda e: isinstance(e, MediaRequestEvent))
+        assert isinstance(event, MediaRequestEvent)
+        assert event.body_type == BodyType.MEDIA_REQUEST
+
+
+async def test_the_stream_ends_when_the_agent_ends_the_chat(guest: Guest) -> None:
+    async with guest.stream() as stream:
+        agent_id = await _join_agent(guest)
+        await next_matching(stream, _agent_joined)
+        await guest.control.leave(guest.conversation_id, agent_id, end=True)
+        events: list[StreamEvent] = []
+        async with asyncio.timeout(10):
+            events = [event async for event in stream]
+        assert stream.end_reason in (StreamEnd.GUEST_DISCONNECTED, StreamEnd.CONVERSATION_ENDED)
+    own = [
+        event
+        for event in events
+        if isinstance(event, MemberChangeEvent) and event.member_id == guest.member_id
+    ]
+    assert own and own[-1].state == MemberState.DISCONNECTED
+
+
+async def test_a_stream_attached_to_an_ended_chat_stops(guest: Guest) -> None:
+    async with guest.stream() as first:
+        agent_id = await _join_agent(guest)
+        await next_matching(first, _agent_joined)
+        await guest.control.leave(guest.conversation_id, agent_id, end=True)
+        async with asyncio.timeout(10):
+            _ = [event async for event in first]
+    async with guest.stream() as again:
+        async with asyncio.timeout(10):
+            _ = [event async for event in again]
+        assert again.end_reason is StreamEnd.CONVERSATION_ENDED
+
+
+async def test_close_ends_the_iteration(guest: Guest) -> None:
+    stream = guest.stream()
+    await stream.connect()
+
+    async def close_soon() -> None:
+        await asyncio.sleep(0.05)
+        await stream.close()
+
+    closing = asyncio.create_task(close_soon())
+    async with asyncio.timeout(10):
+        _ = [event async for event in stream]
+    await closing
+    assert stream.end_reason is StreamEnd.CLOSED
+
+
+async def test_an_expired_jwt_stops_the_stream_with_an_auth_error(
+    service_factory: Callable[..., LocalService],
+) -> None:
+    service = service_factory(agent="manual", heartbeat_seconds=0.3, jwt_lifetime_seconds=1)
+    async for guest in new_guest(service):
+        async with guest.stream() as stream:
+            claims = read_claims(guest.jwt)
+            async with asyncio.timeout(10):
+                while not claims.expired():
+                    await asyncio.sleep(0.05)
+            await guest.control.set_faults(dropStreams={"conversationId": guest.conversation_id})
+            with pytest.raises(StreamAuthError, match="expired"):
+                async with asyncio.timeout(10):
+                    async for _ in stream:
+                        pass
+            assert [event async for event in stream] == []
+        with pytest.raises(StreamAuthError):
+            await guest.stream().connect()
+
+
+async def test_a_refused_token_is_an_auth_error(guest: Guest) -> None:
+    header, payload, signature = guest.jwt.split(".")
+    forged = guest.event_stream_uri.replace(guest.jwt, f"{header}.{payload}.{signature[::-1]}")
+    with pytest.raises(StreamAuthError) as raised:
+        await EventStream(forged).connect()
+    assert raised.value.status == 401
+    assert guest.jwt not in str(raised.value) and signature not in str(raised.value)
+
+
+async def test_no_log_line_shows_the_token(guest: Guest, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    async with guest.stream() as stream:
+        await _join_agent(guest)
+        await next_matching(stream, _agent_joined)
+        await guest.control.set_faults(dropStreams={"conversationId": guest.conversation_id})
+        await next_matching(stream, lambda event: isinstance(event, Reconnected))
+        assert guest.jwt not in repr(stream)
+    assert any("websockets" in record.name or "stream" in record.name for record in caplog.records)
+    signature = guest.jwt.split(".")[2]
+    assert not [record for record in caplog.records if signature in record.getMessage()]
+
+
+def test_the_sync_stream(manual_service: LocalService) -> None:
+    async def create() -> tuple[str, str, str]:
+        async for guest in new_guest(manual_service):
+            return guest.event_stream_uri, guest.conversation_id, guest.jwt
+        raise AssertionError("no guest")
+
+    uri, conversation_id, _ = asyncio.run(create())
+
+    with (
+        SyncEventStream(uri, environment=manual_service.base_url, heartbeat_interval=0.3) as stream,
+        ControlClient(manual_service.control_url) as control,
+    ):
+        agent = control.join_agent(conversation_id, "Bob")
+        control.send(conversation_id, agent["id"], "hello from Bob")
+        control.set_faults(dropStreams={"conversationId": conversation_id})
+        control.send(conversation_id, agent["id"], "are you there?")
+        bodies: list[str] = []
+        deadline = time.monotonic() + 15
+        while len(bodies) < 2 and time.monotonic() < deadline:
+            event = stream.next_event(timeout=10)
+            if isinstance(event, MessageEvent) and event.body_type == BodyType.STANDARD:
+                bodies.append(event.body)
+        assert bodies == ["hello from Bob", "are you there?"]
+        assert stream.conversation_id == conversation_id
+    assert stream.end_reason is StreamEnd.CLOSED
