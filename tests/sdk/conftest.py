@@ -37,6 +37,16 @@ def wait_for(condition: Callable[[], Any], what: str, timeout: float = 10.0) -> 
         time.sleep(0.02)
 
 
+def wait_for_agent(control: Any, cid: str) -> None:
+    """Wait until the echo agent is CONNECTED: agent actions such as media requests need one."""
+
+    def agent_connected() -> bool:
+        members = control.conversation(cid)["members"]
+        return any(m.get("role") == "AGENT" and m.get("state") == "CONNECTED" for m in members)
+
+    wait_for(agent_connected, "an agent to connect")
+
+
 def create_body(name: str = "Guest") -> dict[str, Any]:
     return {
         "organizationId": "org-1",

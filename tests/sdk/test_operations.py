@@ -20,7 +20,7 @@ from purecloud_guest_chat_client.models import (
     MemberState,
 )
 
-from .conftest import Chat, attach_stream, create_body, wait_for
+from .conftest import Chat, attach_stream, create_body, wait_for, wait_for_agent
 
 
 def test_create_returns_typed_response_and_needs_no_jwt(service: Any) -> None:
@@ -64,6 +64,7 @@ def test_every_sync_operation(chat: Chat, control: Any) -> None:
     after = api.get_webchat_guest_conversation_messages(cid, after=sent.id, sort_order="ascending")
     assert "as a model" not in [message.body for message in after.entities or []]
 
+    wait_for_agent(control, cid)
     control.media_request(cid, ["COBROWSE"])
     requests = api.get_webchat_guest_conversation_mediarequests(cid)
     assert requests.entities
@@ -107,6 +108,7 @@ async def test_every_async_operation(service: Any, control: Any) -> None:
             assert (await api.get_webchat_guest_conversation_message(cid, sent.id)).body == "hello"
             page = await api.get_webchat_guest_conversation_messages(cid, max_results=5)
             assert any(message.id == sent.id for message in page.entities or [])
+            wait_for_agent(control, cid)
             control.media_request(cid, ["SCREENSHARE"])
             listed = await api.get_webchat_guest_conversation_mediarequests(cid)
             assert listed.entities and listed.entities[0].id
