@@ -24,6 +24,8 @@ EXPECTED = {
     "extended_responses.py": "status: 200",
     "proxy.py": "proxied: POST /api/v2/webchat/guest/conversations -> 200",
     "error_responses.py": "NotFoundError: status 404",
+    "bot_guest.py": "Chat ended (guest-left)",
+    "resume_chat.py": "Missed while away: ",
 }
 ARGUMENTS: dict[str, list[str]] = {}
 
