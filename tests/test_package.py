@@ -1,0 +1,40 @@
+"""The package root: a cheap import, and every advertised name resolves."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+import purecloud_guest_chat_client as package
+
+PROBE = """
+import json, sys, threading
+import purecloud_guest_chat_client
+print(json.dumps({"modules": sorted(sys.modules), "threads": threading.active_count()}))
+"""
+
+
+def test_import_loads_no_server_cli_watcher_or_network_code() -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE], capture_output=True, text=True, check=True, timeout=60
+    )
+    loaded = json.loads(result.stdout)
+    modules: list[str] = loaded["modules"]
+    heavy = ("starlette", "uvicorn", "watchfiles", "typer", "rich", "httpx2", "websockets")
+    own = ("purecloud_guest_chat_client.emulator", "purecloud_guest_chat_client.cli")
+    assert not [name for name in modules if name.split(".")[0] in heavy]
+    assert not [name for name in modules if name.startswith(own)]
+    assert loaded["threads"] == 1
+
+
+@pytest.mark.parametrize("name", package.__all__)
+def test_every_exported_name_resolves(name: str) -> None:
+    assert getattr(package, name) is not None
+
+
+def test_unknown_attribute_names_itself() -> None:
+    with pytest.raises(AttributeError, match="no_such_thing"):
+        package.no_such_thing  # noqa: B018
