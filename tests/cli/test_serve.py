@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import io
 import signal
-import sys
 from pathlib import Path
 
 import httpx2
@@ -25,7 +25,8 @@ def test_serve_answers_and_stops_cleanly(stop_signal: signal.Signals, tmp_path: 
         encoding="utf-8",
         timeout=BOUND,
     )
-    child.logfile_read = sys.stdout
+    output = io.StringIO()
+    child.logfile_read = output
     try:
         child.expect(r"http://127\.0\.0\.1:(\d+)")
         base_url = f"http://127.0.0.1:{child.match.group(1)}"
@@ -47,5 +48,10 @@ def test_serve_answers_and_stops_cleanly(stop_signal: signal.Signals, tmp_path: 
     finally:
         child.close()
     assert child.exitstatus == 0, (child.exitstatus, child.signalstatus)
-    assert "Traceback" not in (child.before or "")
+    printed = output.getvalue()
+    assert "Traceback" not in printed
+    # The service's own lines and its request log, not uvicorn's start-up narration.
+    assert "GET /openapi.json 200" in printed
+    assert "Started server process" not in printed
+    assert "application startup" not in printed
     assert database.exists()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -14,6 +16,15 @@ AGENT_HELP = (
     "Who answers the chats: `echo` (an agent joins and repeats each message), `manual` (agents "
     "join only through the control API) or `script:FILE` (a scripted agent)."
 )
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+class LogLevel(StrEnum):
+    DEBUG = "debug"
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
 
 
 def serve_command(
@@ -72,6 +83,15 @@ def serve_command(
             show_default=False,
         ),
     ] = None,
+    log_level: Annotated[
+        LogLevel,
+        typer.Option(
+            "--log-level",
+            envvar="GUESTCHAT_LOG_LEVEL",
+            case_sensitive=False,
+            help="`info` logs each request, `warning` only problems, `debug` everything.",
+        ),
+    ] = LogLevel.INFO,
 ) -> None:
     """Run the local Guest Chat service until Ctrl-C or SIGTERM.
 
@@ -89,10 +109,13 @@ def serve_command(
 
     * `guestchat serve --agent script:agent.toml --heartbeat 5` : a scripted agent
 
+    * `guestchat serve --log-level warning` : no request log, only problems
+
     * `GUESTCHAT_PORT=9000 guestchat serve` : options also come from GUESTCHAT_* variables
     """
     with report_failures():
         _check_agent(agent)
+        _configure_logging(log_level)
         from ..emulator import ServiceSettings, run_server
 
         settings = ServiceSettings(
@@ -105,6 +128,15 @@ def serve_command(
             control_token=control_token,
         )
         run_server(settings, announce=_announce)
+
+
+def _configure_logging(level: LogLevel) -> None:
+    logging.basicConfig(level=level.upper(), format=LOG_FORMAT, force=True)
+    # uvicorn narrates its own start-up and shutdown at info ("Started server process",
+    # "Waiting for application startup"); beside the service's URL lines that is noise, so its
+    # loggers speak only of problems unless everything was asked for.
+    if level is not LogLevel.DEBUG:
+        logging.getLogger("uvicorn").setLevel(logging.WARNING)
 
 
 def _announce(base_url: str) -> None:
