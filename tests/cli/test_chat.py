@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pexpect
 import pytest
+from pexpect.popen_spawn import PopenSpawn
 
 from purecloud_guest_chat_client.emulator import LocalService
 from purecloud_guest_chat_client.emulator.control import ControlClient
@@ -106,6 +108,20 @@ def test_piped_input_sends_each_line_and_waits_for_answers(run_cli: RunCli) -> N
     assert "You said: first line" in result.stdout
     assert "You said: second line" in result.stdout
     assert "You left the chat" in result.stdout
+
+
+def test_ctrl_c_with_piped_input_leaves_cleanly(tmp_path: Path) -> None:
+    # Standard input is a pipe that stays open: the chat waits for a line when Ctrl-C comes.
+    child = PopenSpawn(
+        [*COMMAND, "chat"], env=cli_env(), cwd=str(tmp_path), encoding="utf-8", timeout=BOUND
+    )
+    child.logfile_read = sys.stdout
+    child.sendline("hello from a pipe")
+    child.expect("You said: hello from a pipe")
+    child.kill(signal.SIGINT)
+    child.expect("You left the chat")
+    child.expect(pexpect.EOF)
+    assert child.wait() == 0
 
 
 def test_chat_shows_a_dropped_connection_and_its_recovery(

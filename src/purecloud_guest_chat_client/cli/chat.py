@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import signal
 import sys
+import threading
+from collections.abc import Coroutine
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -147,7 +150,7 @@ class _Conversation:
             if interactive:
                 await self._prompt_loop()
             else:
-                await self._piped_loop(reply_wait)
+                await _until_interrupted(self._piped_loop(reply_wait))
         finally:
             follower.cancel()
             await asyncio.gather(follower, return_exceptions=True)
@@ -207,11 +210,11 @@ class _Conversation:
                     return
 
     async def _piped_loop(self, reply_wait: float) -> None:
-        loop = asyncio.get_running_loop()
+        lines = _stdin_lines()
         waited_for_agent = False
         while not self._ended.is_set():
-            line = await loop.run_in_executor(None, sys.stdin.readline)
-            if not line:
+            line = await lines.get()
+            if line is None:
                 return
             line = line.rstrip("\n")
             is_message = bool(line.strip()) and not line.startswith("/")
@@ -280,3 +283,41 @@ class _Conversation:
             self._printer.system(f"Transcript written to {path} ({len(entries)} messages).")
         except (OSError, CliError) as exc:
             self._console.print(f"[failure]transcript not written: {describe(exc)}[/]")
+
+
+async def _until_interrupted(work: Coroutine[Any, Any, None]) -> None:
+    """Run ``work`` with Ctrl-C (SIGINT) ending it rather than the program, so that the chat is
+    then left as it is after the prompt's Ctrl-C."""
+    loop = asyncio.get_running_loop()
+    task = asyncio.ensure_future(work)
+    previous = signal.getsignal(signal.SIGINT)
+    # Where the loop cannot take signals (Windows), Ctrl-C still stops the program.
+    with contextlib.suppress(NotImplementedError):
+        loop.add_signal_handler(signal.SIGINT, task.cancel)
+    try:
+        await asyncio.wait({task})
+    finally:
+        task.cancel()
+        with contextlib.suppress(NotImplementedError):
+            loop.remove_signal_handler(signal.SIGINT)
+        signal.signal(signal.SIGINT, previous)
+    if not task.cancelled():
+        task.result()
+
+
+def _stdin_lines() -> asyncio.Queue[str | None]:
+    """The lines of standard input as they come, then None. A daemon thread reads them: a read
+    blocked on a pipe that stays open must not hold the program once the chat is over, as a
+    thread of the loop's executor would."""
+    loop = asyncio.get_running_loop()
+    lines: asyncio.Queue[str | None] = asyncio.Queue()
+
+    def read() -> None:
+        # Once the loop is gone nobody wants the lines any more.
+        with contextlib.suppress(RuntimeError):
+            for line in iter(sys.stdin.readline, ""):
+                loop.call_soon_threadsafe(lines.put_nowait, line)
+            loop.call_soon_threadsafe(lines.put_nowait, None)
+
+    threading.Thread(target=read, name="guestchat-stdin", daemon=True).start()
+    return lines
