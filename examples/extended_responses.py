@@ -2,7 +2,8 @@
 
 With ``set_return_extended_responses(True)`` each call returns an ``ExtendedResponse`` (status,
 status_text, headers, body, text, error) instead of just the body. The raw ``text`` of a create
-response holds the guest's JWT, so this example prints its length only.
+response holds the guest's JWT, so this example prints its length only. ``call_extended`` gets
+the same for one call, typed as ``ExtendedResponse[Model]``, without the switch.
 """
 
 from __future__ import annotations
@@ -38,6 +39,11 @@ def main() -> None:
             chat_info.id, chat_info.member.id
         )
         print(f"plain again: {type(member).__name__} {member.display_name!r}")
+
+        one_call = web_chat_api.call_extended(
+            web_chat_api.get_webchat_guest_conversation_messages, chat_info.id, max_results=10
+        )
+        print(f"call_extended: {one_call.status}, {len(one_call.body.entities or [])} message(s)")
 
 
 if __name__ == "__main__":

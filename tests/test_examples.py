@@ -21,7 +21,7 @@ EXPECTED = {
     "config_file.py": "file edited: log level is now trace",
     "environments.py": "eu_west_1 -> https://api.mypurecloud.ie",
     "making_requests.py": "Message sent:",
-    "extended_responses.py": "status: 200",
+    "extended_responses.py": "call_extended: 200",
     "proxy.py": "proxied: POST /api/v2/webchat/guest/conversations -> 200",
     "error_responses.py": "NotFoundError: status 404",
     "bot_guest.py": "Chat ended (guest-left)",

@@ -11,8 +11,10 @@ from __future__ import annotations
 import json
 import math
 import time
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 from urllib.parse import quote, urlencode
 
@@ -46,6 +48,7 @@ __all__ = [
     "PreparedCall",
     "ProxySetting",
     "QueryParam",
+    "extended_responses",
 ]
 
 DEFAULT_ENVIRONMENT = PureCloudRegionHosts.us_east_1
@@ -65,6 +68,18 @@ _RETRY_FILE_KEYS = (
 
 ResultT = TypeVar("ResultT")
 ProxySetting = str | Mapping[str, Any] | None
+_EXTENDED_HERE: ContextVar[bool] = ContextVar("guestchat_extended_responses", default=False)
+
+
+@contextmanager
+def extended_responses() -> Iterator[None]:
+    """Every call made within the block, in this thread or task only, returns an
+    :class:`ExtendedResponse`, whatever its client's ``return_extended_responses`` says."""
+    token = _EXTENDED_HERE.set(True)
+    try:
+        yield
+    finally:
+        _EXTENDED_HERE.reset(token)
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,13 +144,14 @@ class ExtendedResponse(Generic[ResultT]):
 
     ``body`` is the parsed model (None for an empty answer), ``text`` the raw body and ``error``
     the exception for a failed call (always None on a returned response: failures raise).
+    The repr leaves ``text`` out: a create call's text holds the guest's JWT.
     """
 
     status: int
     status_text: str
     headers: dict[str, str]
     body: ResultT
-    text: str
+    text: str = field(repr=False)
     error: ApiException | None = None
 
     @property
@@ -334,7 +350,11 @@ class BaseClient:
         return self._extended
 
     def set_return_extended_responses(self, enabled: bool) -> None:
-        """Make every call return an :class:`ExtendedResponse` instead of the bare model."""
+        """Make every call return an :class:`ExtendedResponse` instead of the bare model.
+
+        The API methods' annotations still name the bare model; for a typed
+        ``ExtendedResponse[Model]`` of one call, use ``WebChatApi.call_extended``.
+        """
         if not isinstance(enabled, bool):
             raise TypeError(f"enabled must be a bool, not {enabled!r}")
         self._extended = enabled
@@ -488,7 +508,7 @@ class BaseClient:
                     text=self._safe_text(outcome),
                     error=exc,
                 ) from None
-        if self._extended:
+        if self._extended or _EXTENDED_HERE.get():
             return ExtendedResponse(
                 status=status,
                 status_text=outcome.reason_phrase,

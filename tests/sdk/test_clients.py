@@ -82,6 +82,48 @@ def test_extended_responses(chat: Chat) -> None:
         chat.client.set_return_extended_responses("yes")  # type: ignore[arg-type]
 
 
+def test_call_extended_is_typed_and_leaves_the_client_setting_alone(service: Any) -> None:
+    with ApiClient(service.base_url) as client:
+        api = WebChatApi(client)
+        created = api.call_extended(api.post_webchat_guest_conversations, create_body("Typed"))
+        assert created.status == 200 and created.body.jwt and created.body.id
+        assert created.body.jwt in created.text
+        assert created.body.jwt not in repr(created)
+        client.set_jwt(created.body.jwt)
+        assert created.body.member is not None and created.body.member.id
+        member = api.get_webchat_guest_conversation_member(created.body.id, created.body.member.id)
+        assert not isinstance(member, ExtendedResponse)
+        assert not client.return_extended_responses
+        other = WebChatApi(client)
+        with pytest.raises(TypeError, match="own methods"):
+            api.call_extended(other.get_webchat_guest_conversation_member, "c", "m")
+        with pytest.raises(TypeError, match="own methods"):
+            api.call_extended(client.set_jwt, created.body.jwt)
+
+        class Polite(WebChatApi):
+            def greeting(self, name: str) -> str:
+                return f"Hello {name}"
+
+        polite = Polite(client)
+        with pytest.raises(TypeError, match="greeting is not an API operation"):
+            polite.call_extended(polite.greeting, "Ada")
+
+
+async def test_async_call_extended(service: Any) -> None:
+    async with AsyncApiClient(service.base_url) as client:
+        api = AsyncWebChatApi(client)
+        created = await api.call_extended(
+            api.post_webchat_guest_conversations, create_body("Async typed")
+        )
+        assert created.status == 200 and created.body.jwt and created.body.id
+        client.set_jwt(created.body.jwt)
+        page = await api.call_extended(api.get_webchat_guest_conversation_messages, created.body.id)
+        assert page.status == 200 and page.correlation_id
+        assert not isinstance(
+            await api.get_webchat_guest_conversation_messages(created.body.id), ExtendedResponse
+        )
+
+
 def test_proxy_dict_with_auth_carries_traffic(service: Any) -> None:
     with forward_proxy() as (proxy_url, log):
         port = int(proxy_url.rsplit(":", 1)[1])

@@ -2,17 +2,26 @@
 
 Both delegate to one operation table, so the sync and async APIs cannot drift. Required arguments
 are positional, options are keywords; bodies may be models or camelCase dicts; every call also
-takes ``timeout=`` (seconds) for that call alone. Calls return the typed models, or
-:class:`~purecloud_guest_chat_client.ExtendedResponse` objects when the client has extended
-responses on.
+takes ``timeout=`` (seconds) for that call alone.
+
+Calls return the typed models. For the full answer (status, headers, body, text) of one call,
+typed as ``ExtendedResponse[Model]``, pass the method and its arguments to ``call_extended``::
+
+    response = api.call_extended(api.get_webchat_guest_conversation_member, cid, mid)
+    response.status, response.headers["inin-correlation-id"], response.body.display_name
+
+``client.set_return_extended_responses(True)`` (the JS SDK's switch) makes every call return an
+:class:`~purecloud_guest_chat_client.ExtendedResponse` at run time, although the methods'
+annotations still name the bare model.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, ParamSpec, TypeVar
 
-from ..api_client import ApiClient, AsyncApiClient
+from .._base_client import extended_responses
+from ..api_client import ApiClient, AsyncApiClient, ExtendedResponse
 from ..models import (
     CreateWebChatConversationRequest,
     CreateWebChatConversationResponse,
@@ -30,11 +39,32 @@ from . import _operations as _ops
 
 __all__ = ["AsyncWebChatApi", "WebChatApi"]
 
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
+
+
+def _check_own_method(api: object, operation: object) -> None:
+    if getattr(operation, "__self__", None) is not api or not callable(operation):
+        raise TypeError(
+            "call_extended takes one of this API's own methods, such as "
+            f"api.post_webchat_guest_conversations, not {operation!r}"
+        )
+
+
+def _extended(operation: object, result: object) -> ExtendedResponse[Any]:
+    if not isinstance(result, ExtendedResponse):
+        name = getattr(operation, "__name__", repr(operation))
+        raise TypeError(f"{name} is not an API operation; call_extended cannot extend it")
+    return result
+
 
 class WebChatApi:
     """The Guest Chat operations over a synchronous :class:`ApiClient`.
 
     ``WebChatApi()`` uses ``ApiClient.instance``, as ``new WebChatApi()`` does in the JS SDK.
+    Each method returns its model; :meth:`call_extended` returns one call's full answer, typed.
+    (With the client's ``set_return_extended_responses(True)`` every method returns an
+    ``ExtendedResponse`` at run time, despite the annotations.)
     """
 
     def __init__(self, client: ApiClient | None = None) -> None:
@@ -47,6 +77,17 @@ class WebChatApi:
     @property
     def api_client(self) -> ApiClient:
         return self._client
+
+    def call_extended(
+        self, operation: Callable[_P, _T], /, *args: _P.args, **kwargs: _P.kwargs
+    ) -> ExtendedResponse[_T]:
+        """Call ``operation``, one of this API's methods, and return its full answer as an
+        ``ExtendedResponse`` whose ``body`` is the method's model:
+        ``api.call_extended(api.get_webchat_guest_conversation_messages, cid, max_results=5)``.
+        """
+        _check_own_method(self, operation)
+        with extended_responses():
+            return _extended(operation, operation(*args, **kwargs))
 
     def post_webchat_guest_conversations(
         self,
@@ -193,7 +234,12 @@ class WebChatApi:
 
 
 class AsyncWebChatApi:
-    """The Guest Chat operations over an :class:`AsyncApiClient`."""
+    """The Guest Chat operations over an :class:`AsyncApiClient`.
+
+    Each method returns its model; :meth:`call_extended` returns one call's full answer, typed.
+    (With the client's ``set_return_extended_responses(True)`` every method returns an
+    ``ExtendedResponse`` at run time, despite the annotations.)
+    """
 
     def __init__(self, client: AsyncApiClient) -> None:
         if not isinstance(client, AsyncApiClient):
@@ -203,6 +249,17 @@ class AsyncWebChatApi:
     @property
     def api_client(self) -> AsyncApiClient:
         return self._client
+
+    async def call_extended(
+        self, operation: Callable[_P, Awaitable[_T]], /, *args: _P.args, **kwargs: _P.kwargs
+    ) -> ExtendedResponse[_T]:
+        """Await ``operation``, one of this API's methods, and return its full answer as an
+        ``ExtendedResponse`` whose ``body`` is the method's model:
+        ``await api.call_extended(api.get_webchat_guest_conversation_member, cid, mid)``.
+        """
+        _check_own_method(self, operation)
+        with extended_responses():
+            return _extended(operation, await operation(*args, **kwargs))
 
     async def post_webchat_guest_conversations(
         self,
