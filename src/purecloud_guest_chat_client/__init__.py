@@ -105,67 +105,69 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
+    # `X as X`: names a type checker sees as re-exported (the runtime loads them lazily).
     from . import models as models
-    from .api_client import ApiClient, AsyncApiClient, ExtendedResponse, RetryPolicy
-    from .apis.web_chat_api import AsyncWebChatApi, WebChatApi
-    from .configuration import (
-        JSON,
-        TEXT,
-        Configuration,
-        LDebug,
-        LError,
-        LNone,
-        LogFormat,
-        Logger,
-        LogLevel,
-        LTrace,
-    )
-    from .errors import (
-        APIConnectionError,
-        ApiException,
-        APITimeoutError,
-        AuthenticationError,
-        BadRequestError,
-        ConflictError,
-        GuestChatError,
-        InternalServerError,
-        JwtRequiredError,
-        NotFoundError,
-        PermissionDeniedError,
-        RateLimitError,
-        RequestEntityTooLargeError,
-        ServiceUnavailableError,
-        UnsupportedMediaTypeError,
-    )
-    from .models import (
-        BodyType,
-        CreateWebChatConversationRequest,
-        CreateWebChatConversationResponse,
-        CreateWebChatMessageRequest,
-        Detail,
-        ErrorBody,
-        GuestMemberInfo,
-        JourneyAction,
-        JourneyActionMap,
-        JourneyContext,
-        JourneyCustomer,
-        JourneyCustomerSession,
-        Limit,
-        MediaRequestState,
-        MediaType,
-        MemberRole,
-        MemberState,
-        SortOrder,
-        WebChatConversation,
-        WebChatGuestMediaRequest,
-        WebChatGuestMediaRequestEntityList,
-        WebChatMemberInfo,
-        WebChatMemberInfoEntityList,
-        WebChatMessage,
-        WebChatMessageEntityList,
-        WebChatRoutingTarget,
-        WebChatTyping,
-    )
-    from .regions import PureCloudRegionHosts
-    from .session import ChatState, GuestChat, SyncGuestChat
-    from .stream import EventStream, SyncEventStream
+    from .api_client import ApiClient as ApiClient
+    from .api_client import AsyncApiClient as AsyncApiClient
+    from .api_client import ExtendedResponse as ExtendedResponse
+    from .api_client import RetryPolicy as RetryPolicy
+    from .apis.web_chat_api import AsyncWebChatApi as AsyncWebChatApi
+    from .apis.web_chat_api import WebChatApi as WebChatApi
+    from .configuration import JSON as JSON
+    from .configuration import TEXT as TEXT
+    from .configuration import Configuration as Configuration
+    from .configuration import LDebug as LDebug
+    from .configuration import LError as LError
+    from .configuration import LNone as LNone
+    from .configuration import LogFormat as LogFormat
+    from .configuration import Logger as Logger
+    from .configuration import LogLevel as LogLevel
+    from .configuration import LTrace as LTrace
+    from .errors import APIConnectionError as APIConnectionError
+    from .errors import ApiException as ApiException
+    from .errors import APITimeoutError as APITimeoutError
+    from .errors import AuthenticationError as AuthenticationError
+    from .errors import BadRequestError as BadRequestError
+    from .errors import ConflictError as ConflictError
+    from .errors import GuestChatError as GuestChatError
+    from .errors import InternalServerError as InternalServerError
+    from .errors import JwtRequiredError as JwtRequiredError
+    from .errors import NotFoundError as NotFoundError
+    from .errors import PermissionDeniedError as PermissionDeniedError
+    from .errors import RateLimitError as RateLimitError
+    from .errors import RequestEntityTooLargeError as RequestEntityTooLargeError
+    from .errors import ServiceUnavailableError as ServiceUnavailableError
+    from .errors import UnsupportedMediaTypeError as UnsupportedMediaTypeError
+    from .models import BodyType as BodyType
+    from .models import CreateWebChatConversationRequest as CreateWebChatConversationRequest
+    from .models import CreateWebChatConversationResponse as CreateWebChatConversationResponse
+    from .models import CreateWebChatMessageRequest as CreateWebChatMessageRequest
+    from .models import Detail as Detail
+    from .models import ErrorBody as ErrorBody
+    from .models import GuestMemberInfo as GuestMemberInfo
+    from .models import JourneyAction as JourneyAction
+    from .models import JourneyActionMap as JourneyActionMap
+    from .models import JourneyContext as JourneyContext
+    from .models import JourneyCustomer as JourneyCustomer
+    from .models import JourneyCustomerSession as JourneyCustomerSession
+    from .models import Limit as Limit
+    from .models import MediaRequestState as MediaRequestState
+    from .models import MediaType as MediaType
+    from .models import MemberRole as MemberRole
+    from .models import MemberState as MemberState
+    from .models import SortOrder as SortOrder
+    from .models import WebChatConversation as WebChatConversation
+    from .models import WebChatGuestMediaRequest as WebChatGuestMediaRequest
+    from .models import WebChatGuestMediaRequestEntityList as WebChatGuestMediaRequestEntityList
+    from .models import WebChatMemberInfo as WebChatMemberInfo
+    from .models import WebChatMemberInfoEntityList as WebChatMemberInfoEntityList
+    from .models import WebChatMessage as WebChatMessage
+    from .models import WebChatMessageEntityList as WebChatMessageEntityList
+    from .models import WebChatRoutingTarget as WebChatRoutingTarget
+    from .models import WebChatTyping as WebChatTyping
+    from .regions import PureCloudRegionHosts as PureCloudRegionHosts
+    from .session import ChatState as ChatState
+    from .session import GuestChat as GuestChat
+    from .session import SyncGuestChat as SyncGuestChat
+    from .stream import EventStream as EventStream
+    from .stream import SyncEventStream as SyncEventStream
