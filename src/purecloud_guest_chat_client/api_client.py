@@ -151,9 +151,10 @@ class AsyncApiClient(BaseClient):
         self._retired: list[httpx2.AsyncClient] = []
         self._pool_owner: AsyncApiClient | None = None
 
-    def with_jwt(self, jwt: str) -> AsyncApiClient:
-        """A client for another guest: its own JWT, a copy of this client's settings, and this
-        client's connection pool, so that many guests in one process share one pool.
+    def with_jwt(self, jwt: str | None) -> AsyncApiClient:
+        """A client for another guest: its own JWT (None until the guest's chat is created), a
+        copy of this client's settings, and this client's connection pool, so that many guests
+        in one process share one pool. It returns plain models, not extended responses.
 
         Closing the returned client leaves the pool open; closing this client closes it.
         """

@@ -300,6 +300,23 @@ def _expired(state: ChatState) -> bool:
     return read_claims(state.jwt).expired()
 
 
+async def test_sessions_share_a_client_whatever_its_response_setting(
+    manual_service: LocalService,
+) -> None:
+    async with AsyncApiClient(manual_service.base_url) as shared:
+        shared.set_return_extended_responses(True)
+        chats = [
+            await GuestChat.start("org-1", "deployment-1", "Support", name, client=shared)
+            for name in ("Ann", "Cy")
+        ]
+        for chat in chats:
+            async with chat:
+                sent = await chat.send(f"hello from {chat.guest.display_name}")
+                assert sent.body == f"hello from {chat.guest.display_name}"
+        assert shared.jwt is None and not shared.closed
+        assert shared.return_extended_responses
+
+
 async def test_the_token_stays_out_of_reprs(manual_service: LocalService) -> None:
     async with await _start(manual_service) as chat:
         state = chat.state()

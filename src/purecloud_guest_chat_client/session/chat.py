@@ -150,9 +150,11 @@ class GuestChat:
             raise ValueError("pass either environment or client, not both")
         if client is not None and not isinstance(client, AsyncApiClient):
             raise TypeError(f"client must be an AsyncApiClient, not {type(client).__name__}")
-        creator = client or AsyncApiClient(environment)
+        # The session's own client: the shared client's settings and pool, its own JWT, and
+        # plain (not extended) responses whatever the shared client returns.
+        session_client = AsyncApiClient(environment) if client is None else client.with_jwt(None)
         try:
-            created = await AsyncWebChatApi(creator).post_webchat_guest_conversations(
+            created = await AsyncWebChatApi(session_client).post_webchat_guest_conversations(
                 CreateWebChatConversationRequest(
                     organization_id=organization_id,
                     deployment_id=deployment_id,
@@ -161,24 +163,17 @@ class GuestChat:
                     member_auth_token=member_auth_token,
                 )
             )
+            if not (created.id and created.jwt and created.event_stream_uri and created.member):
+                raise ApiException(
+                    "the service created the chat but its answer lacks an id, a jwt, an "
+                    "eventStreamUri or a member",
+                    operation="post_webchat_guest_conversations",
+                    status=200,
+                )
         except BaseException:
-            if client is None:
-                await creator.aclose()
+            await session_client.aclose()
             raise
-        if not (created.id and created.jwt and created.event_stream_uri and created.member):
-            if client is None:
-                await creator.aclose()
-            raise ApiException(
-                "the service created the chat but its answer lacks an id, a jwt, an "
-                "eventStreamUri or a member",
-                operation="post_webchat_guest_conversations",
-                status=200,
-            )
-        if client is None:
-            creator.set_jwt(created.jwt)
-            session_client = creator
-        else:
-            session_client = client.with_jwt(created.jwt)
+        session_client.set_jwt(created.jwt)
         guest = Member.from_info(created.member)
         if guest.role is None:
             guest = replace(guest, role=MemberRole.CUSTOMER)
