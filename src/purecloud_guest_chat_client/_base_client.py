@@ -222,6 +222,7 @@ class BaseClient:
         proxy: ProxySetting = None,
         headers: Mapping[str, str] | None = None,
     ) -> None:
+        self._init_transport()
         self.config = Configuration()
         self._environment, self._base_path = resolve_environment(
             DEFAULT_ENVIRONMENT if environment is None else environment
@@ -376,6 +377,10 @@ class BaseClient:
         self._anonymous_headers = anonymous
         jwt = self._jwt
         self._auth_headers = {**anonymous, "Authorization": f"Bearer {jwt}"} if jwt else anonymous
+
+    def _init_transport(self) -> None:
+        """Set up the (lazily opened) connection pool's state; the subclass knows its kind."""
+        raise NotImplementedError
 
     def _drop_transport(self) -> None:
         raise NotImplementedError

@@ -20,10 +20,8 @@ from ._base_client import (
     BaseClient,
     ExtendedResponse,
     Operation,
-    ProxySetting,
 )
 from ._retry import RetryPolicy
-from .regions import PureCloudRegionHosts
 
 __all__ = ["ApiClient", "AsyncApiClient", "ExtendedResponse", "RetryPolicy"]
 
@@ -56,19 +54,7 @@ class ApiClient(BaseClient):
 
     instance = _DefaultClient()
 
-    def __init__(
-        self,
-        environment: str | PureCloudRegionHosts | None = None,
-        *,
-        jwt: str | None = None,
-        timeout: float | None = None,
-        retry: RetryPolicy | None = None,
-        proxy: ProxySetting = None,
-        headers: Mapping[str, str] | None = None,
-    ) -> None:
-        super().__init__(
-            environment, jwt=jwt, timeout=timeout, retry=retry, proxy=proxy, headers=headers
-        )
+    def _init_transport(self) -> None:
         self._http: httpx2.Client | None = None
         self._http_lock = threading.Lock()
 
@@ -134,19 +120,7 @@ class ApiClient(BaseClient):
 class AsyncApiClient(BaseClient):
     """An asyncio Guest Chat API client; the same settings as :class:`ApiClient`."""
 
-    def __init__(
-        self,
-        environment: str | PureCloudRegionHosts | None = None,
-        *,
-        jwt: str | None = None,
-        timeout: float | None = None,
-        retry: RetryPolicy | None = None,
-        proxy: ProxySetting = None,
-        headers: Mapping[str, str] | None = None,
-    ) -> None:
-        super().__init__(
-            environment, jwt=jwt, timeout=timeout, retry=retry, proxy=proxy, headers=headers
-        )
+    def _init_transport(self) -> None:
         self._http: httpx2.AsyncClient | None = None
         self._retired: list[httpx2.AsyncClient] = []
         self._pool_owner: AsyncApiClient | None = None
