@@ -39,28 +39,21 @@ class SyncGuestChat:
         """Start a chat; see :meth:`GuestChat.start`."""
         if "client" in options:
             raise TypeError("SyncGuestChat makes its own client: pass environment=")
-        loop = LoopThread("guestchat-session")
-        try:
-            chat = loop.run(
-                GuestChat.start(organization_id, deployment_id, queue, member_info, **options)
+        return cls(
+            *LoopThread.started_with(
+                "guestchat-session",
+                GuestChat.start(organization_id, deployment_id, queue, member_info, **options),
             )
-        except BaseException:
-            loop.stop()
-            raise
-        return cls(loop, chat)
+        )
 
     @classmethod
     def resume(cls, state: ChatState | Mapping[str, Any] | str, **options: Any) -> SyncGuestChat:
         """Pick a saved chat up again; see :meth:`GuestChat.resume`."""
         if "client" in options:
             raise TypeError("SyncGuestChat makes its own client")
-        loop = LoopThread("guestchat-session")
-        try:
-            chat = loop.run(GuestChat.resume(state, **options))
-        except BaseException:
-            loop.stop()
-            raise
-        return cls(loop, chat)
+        return cls(
+            *LoopThread.started_with("guestchat-session", GuestChat.resume(state, **options))
+        )
 
     @property
     def chat(self) -> GuestChat:
@@ -118,12 +111,7 @@ class SyncGuestChat:
 
     def close(self) -> None:
         """Close the session without leaving the chat (it can be resumed). Idempotent."""
-        if not self._loop.running:
-            return
-        try:
-            self._loop.run(self._chat.close())
-        finally:
-            self._loop.stop()
+        self._loop.close_with(self._chat.close)
 
     def __enter__(self) -> Self:
         return self

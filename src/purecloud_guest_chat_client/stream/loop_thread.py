@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import threading
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
 _T = TypeVar("_T")
@@ -22,6 +22,17 @@ class LoopThread:
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._serve, name=name, daemon=True)
         self._thread.start()
+
+    @classmethod
+    def started_with(cls, name: str, coroutine: Coroutine[Any, Any, _T]) -> tuple[LoopThread, _T]:
+        """A new loop thread and the result of ``coroutine`` run on it; the thread is stopped
+        again if the coroutine fails."""
+        loop = cls(name)
+        try:
+            return loop, loop.run(coroutine)
+        except BaseException:
+            loop.stop()
+            raise
 
     def _serve(self) -> None:
         asyncio.set_event_loop(self._loop)
@@ -50,6 +61,17 @@ class LoopThread:
             # An interrupted caller (Ctrl-C) must not leave the coroutine running on its own.
             future.cancel()
             raise
+
+    def close_with(self, *closers: Callable[[], Coroutine[Any, Any, None]]) -> None:
+        """Await each closer in turn on the loop, then stop it, even if one fails. Does nothing
+        once the loop is stopped, so that the facades' ``close()`` is idempotent."""
+        if not self.running:
+            return
+        try:
+            for close in closers:
+                self.run(close())
+        finally:
+            self.stop()
 
     def stop(self) -> None:
         """Stop the loop and join the thread. Idempotent."""

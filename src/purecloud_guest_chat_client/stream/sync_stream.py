@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from types import TracebackType
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from .event_stream import EventStream, StreamEnd
 from .events import StreamEvent
 from .loop_thread import LoopThread
 from .token import token_from_uri
+
+if TYPE_CHECKING:
+    from ..api_client import AsyncApiClient
 
 
 class SyncEventStream:
@@ -26,14 +29,9 @@ class SyncEventStream:
     ) -> None:
         if "api" in options:
             raise TypeError("SyncEventStream builds its own API client: pass environment=")
-        self._loop = LoopThread("guestchat-event-stream")
-        try:
-            self._stream, self._client = self._loop.run(
-                _build(event_stream_uri, environment, options)
-            )
-        except BaseException:
-            self._loop.stop()
-            raise
+        self._loop, (self._stream, self._client) = LoopThread.started_with(
+            "guestchat-event-stream", _build(event_stream_uri, environment, options)
+        )
 
     @property
     def stream(self) -> EventStream:
@@ -68,14 +66,8 @@ class SyncEventStream:
             yield event
 
     def close(self) -> None:
-        if not self._loop.running:
-            return
-        try:
-            self._loop.run(self._stream.close())
-            if self._client is not None:
-                self._loop.run(self._client.aclose())
-        finally:
-            self._loop.stop()
+        client_close = [] if self._client is None else [self._client.aclose]
+        self._loop.close_with(self._stream.close, *client_close)
 
     def __enter__(self) -> Self:
         self.connect()
@@ -95,11 +87,11 @@ class SyncEventStream:
 
 async def _build(
     event_stream_uri: str, environment: str | None, options: dict[str, Any]
-) -> tuple[EventStream, Any]:
+) -> tuple[EventStream, AsyncApiClient | None]:
     from ..api_client import AsyncApiClient
     from ..apis.web_chat_api import AsyncWebChatApi
 
-    client = None
+    client: AsyncApiClient | None = None
     if environment is not None:
         client = AsyncApiClient(environment, jwt=token_from_uri(event_stream_uri))
         options["api"] = AsyncWebChatApi(client)
