@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,7 +52,7 @@ class Runtime:
 
     def started(self) -> None:
         """Called on the serving event loop once it runs."""
-        self.store.start_writer(asyncio.get_running_loop())
+        self.store.start_checkpoints()
         self.chats.start()
 
     async def stopping(self) -> None:

@@ -1,4 +1,4 @@
-"""Durable state in SQLite (WAL), written by one thread with group commit.
+"""Durable state in SQLite (WAL) with group commit.
 
 Changes are applied in memory first, then queued as SQL operations; ``commit`` resolves only once
 the transaction that holds them is committed, so a change is acknowledged only when it is durable.
@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import json
 import logging
-import queue
 import sqlite3
 import threading
 from dataclasses import dataclass
@@ -115,7 +115,7 @@ def message_op(message: Message) -> Operation:
             m.sender_role,
             m.body,
             m.body_type,
-            _ts(m.timestamp),
+            m.timestamp_text,
         ),
     )
 
@@ -129,24 +129,27 @@ def media_request_op(request: MediaRequest) -> Operation:
 
 
 class Store:
-    """The SQLite database file: loading at start, and a writer thread with group commit."""
+    """The SQLite database file: loading at start, then group commit on the event loop."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
         self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._conn.execute("PRAGMA journal_mode=WAL")
-        # In WAL mode NORMAL still survives a killed process; only an OS crash could lose the tail.
+        # What the service guarantees is that an acknowledged change survives the process being
+        # killed (SIGKILL included). In WAL mode, synchronous=NORMAL gives exactly that: COMMIT
+        # appends to the WAL file through the OS page cache, which outlives the process, with no
+        # fsync. Only an OS crash or power cut could lose the last commits, which FULL would cover
+        # at the price of an fsync per commit.
         self._conn.execute("PRAGMA synchronous=NORMAL")
-        # Checkpoints flush the database file with fsync, which can take long enough to stall
-        # every commit queued behind it; a separate thread runs them off the commit path.
+        # Checkpoints copy the WAL into the database file and fsync it, which can take hundreds
+        # of milliseconds on a busy disk: a separate thread with its own connection runs them,
+        # so commits (and the event loop that makes them) never wait for one.
         self._conn.execute("PRAGMA wal_autocheckpoint=0")
         self._conn.executescript(_SCHEMA)
-        self._queue: queue.SimpleQueue[tuple[list[Operation], asyncio.Future[None]] | None] = (
-            queue.SimpleQueue()
-        )
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
+        self._pending: list[Operation] = []
+        self._waiters: list[asyncio.Future[None]] = []
+        self._flush_scheduled = False
         self._checkpointer: threading.Thread | None = None
         self._stopping = threading.Event()
 
@@ -205,35 +208,64 @@ class Store:
                 )
         return conversations
 
-    # -- the writer ------------------------------------------------------------------------
+    # -- group commit ----------------------------------------------------------------------
 
-    def start_writer(self, loop: asyncio.AbstractEventLoop) -> None:
-        self._loop = loop
-        self._thread = threading.Thread(
-            target=self._write_loop, name="guestchat-store", daemon=True
-        )
-        self._thread.start()
+    def start_checkpoints(self) -> None:
         self._checkpointer = threading.Thread(
             target=self._checkpoint_loop, name="guestchat-checkpoint", daemon=True
         )
         self._checkpointer.start()
 
     async def commit(self, *operations: Operation) -> None:
-        """Returns once every operation is committed to the database file."""
+        """Returns once every operation is committed to the database file.
+
+        The operations of every request that commits during one pass of the event loop share a
+        transaction, written at the start of the next pass. A commit without fsync (see
+        ``synchronous`` above) takes tens of microseconds, much less than handing the work to a
+        thread and back, so it runs on the loop itself.
+        """
         loop = asyncio.get_running_loop()
         future: asyncio.Future[None] = loop.create_future()
-        self._queue.put((list(operations), future))
+        self._pending.extend(operations)
+        self._waiters.append(future)
+        if not self._flush_scheduled:
+            self._flush_scheduled = True
+            loop.call_soon(self._flush)
         await future
+
+    def _flush(self) -> None:
+        self._flush_scheduled = False
+        operations, self._pending = self._pending, []
+        waiters, self._waiters = self._waiters, []
+        error = self._write(operations)
+        for future in waiters:
+            if future.done():  # its request was cancelled; the change is stored all the same
+                continue
+            if error is None:
+                future.set_result(None)
+            else:
+                future.set_exception(error)
+
+    def _write(self, operations: list[Operation]) -> StoreError | None:
+        try:
+            self._conn.execute("BEGIN")
+            for sql, group in itertools.groupby(operations, key=lambda op: op.sql):
+                self._conn.executemany(sql, [op.params for op in group])
+            self._conn.execute("COMMIT")
+        except Exception as exc:  # every waiter must hear of it, whatever the failure
+            logger.error("database write failed: %s", exc)
+            if self._conn.in_transaction:
+                self._conn.execute("ROLLBACK")
+            return StoreError(str(exc))
+        return None
 
     def close(self) -> None:
         self._stopping.set()
         if self._checkpointer is not None:
             self._checkpointer.join(timeout=10)
             self._checkpointer = None
-        if self._thread is not None:
-            self._queue.put(None)
-            self._thread.join(timeout=10)
-            self._thread = None
+        if self._pending:
+            self._flush()
         with contextlib.suppress(sqlite3.Error):
             self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         self._conn.close()
@@ -248,56 +280,3 @@ class Store:
                     logger.warning("database checkpoint failed: %s", exc)
         finally:
             conn.close()
-
-    def _write_loop(self) -> None:
-        while True:
-            first = self._queue.get()
-            if first is None:
-                return
-            batch = [first]
-            stopping = False
-            while True:
-                try:
-                    item = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if item is None:
-                    stopping = True
-                    break
-                batch.append(item)
-            error = self._write(batch)
-            self._settle([future for _, future in batch], error)
-            if stopping:
-                return
-
-    def _write(self, batch: list[tuple[list[Operation], asyncio.Future[None]]]) -> Exception | None:
-        try:
-            self._conn.execute("BEGIN")
-            for operations, _ in batch:
-                for operation in operations:
-                    self._conn.execute(operation.sql, operation.params)
-            self._conn.execute("COMMIT")
-        except sqlite3.Error as exc:
-            logger.error("database write failed: %s", exc)
-            if self._conn.in_transaction:
-                self._conn.execute("ROLLBACK")
-            return StoreError(str(exc))
-        return None
-
-    def _settle(self, futures: list[asyncio.Future[None]], error: Exception | None) -> None:
-        loop = self._loop
-        if loop is None or loop.is_closed():
-            return
-        # The loop may close while shutting down; then nobody waits for these any more.
-        with contextlib.suppress(RuntimeError):
-            loop.call_soon_threadsafe(_resolve, futures, error)
-
-
-def _resolve(futures: list[asyncio.Future[None]], error: Exception | None) -> None:
-    for future in futures:
-        if future.done():
-            continue
-        if error is None:
-            future.set_result(None)
-        else:
-            future.set_exception(error)
