@@ -293,3 +293,27 @@ def test_control_token(service_factory: Callable[..., LocalService]) -> None:
         assert refused.value.code == "bad.credentials"
     with ControlClient(service.control_url, token="s3cret") as allowed:
         assert allowed.conversations() == []
+
+
+async def test_unpaired_surrogate_is_refused_and_not_stored(new_guest: NewGuest) -> None:
+    guest = await new_guest()
+    await guest.routed()
+    before = len((await guest.request("GET", "/messages")).json()["entities"])
+    refused = await guest.request(
+        "POST",
+        f"/members/{guest.member_id}/messages",
+        content=b'{"body": "half \\ud83d of an emoji"}',
+        headers={"Content-Type": "application/json"},
+    )
+    assert_error(refused, 400, "bad.request")
+    assert "surrogate" in refused.json()["message"]
+    paired = await guest.request(
+        "POST",
+        f"/members/{guest.member_id}/messages",
+        content=b'{"body": "whole \\ud83d\\ude00 emoji"}',
+        headers={"Content-Type": "application/json"},
+    )
+    assert paired.status_code == 200
+    assert paired.json()["body"] == "whole \U0001f600 emoji"
+    after = (await guest.request("GET", "/messages")).json()["entities"]
+    assert len(after) == before + 1

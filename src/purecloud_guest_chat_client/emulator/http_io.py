@@ -8,7 +8,6 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ..models import WireModel
 from .errors import MAX_REQUEST_BYTES, ApiError
 
 
@@ -19,10 +18,6 @@ def json_response(data: Any, status: int = 200, headers: dict[str, str] | None =
         media_type="application/json",
         headers=headers,
     )
-
-
-def model_response(model: WireModel) -> Response:
-    return Response(model.to_json(), media_type="application/json")
 
 
 def correlation_id(request: Request) -> str:
@@ -60,11 +55,21 @@ async def json_body(request: Request) -> Any:
     if not _is_json(content_type):
         raise ApiError.unsupported_media_type(content_type)
     try:
-        return json.loads(raw)
+        data = json.loads(raw)
     except UnicodeDecodeError:
         raise ApiError.bad_request("The request body is not valid UTF-8.") from None
     except ValueError as exc:
         raise ApiError.bad_request(f"The request body is not valid JSON: {exc}") from None
+    # JSON lets a \uD800-\uDFFF escape stand alone, but such a string cannot be stored or sent
+    # as UTF-8; the cheap byte test keeps the full check off ordinary requests.
+    if b"\\ud" in raw or b"\\uD" in raw:
+        try:
+            json.dumps(data, ensure_ascii=False).encode()
+        except UnicodeEncodeError:
+            raise ApiError.bad_request(
+                "The request body is not valid JSON: it holds an unpaired surrogate escape."
+            ) from None
+    return data
 
 
 async def json_object(request: Request, missing: ApiError) -> dict[str, Any]:

@@ -34,13 +34,13 @@ from .http_io import (
     json_body,
     json_object,
     json_response,
-    model_response,
     query_choice,
     query_int,
 )
 from .records import API_PREFIX, Conversation, Member
 from .runtime import Runtime
 from .tokens import Claims
+from .wire_json import message_json
 
 MAX_BODY_CHARS = 4000
 MAX_RESULTS = 100
@@ -247,7 +247,7 @@ async def send_message(request: Request, runtime: Runtime) -> Response:
     member = _own_member(request, claims, conversation)
     body, body_type = await message_request(request, _GUEST_BODY_TYPES)
     message = await runtime.chats.send(conversation, member, body, body_type)
-    return model_response(message.to_model())
+    return Response(message_json(message), media_type="application/json")
 
 
 async def message_request(request: Request, body_types: tuple[str, ...]) -> tuple[str, str]:
