@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import shutil
 import signal
@@ -28,6 +29,10 @@ logger = logging.getLogger(__name__)
 _START_TIMEOUT = 15.0
 _STOP_TIMEOUT = 15.0
 CONTROL_PATH = "/emulator/v1"
+# Middle-generation collections between full ones (Python's default is 10). The history a chat
+# service keeps grows all the time, and each full collection scans all of it while the event loop
+# waits: rarer full collections keep those pauses out of the latency tail.
+_FULL_COLLECTION_EVERY = 100
 
 
 class _Server(uvicorn.Server):
@@ -84,7 +89,10 @@ class _Instance:
             log_config=None,
             access_log=False,
             lifespan="on",
-            http="h11",
+            # httptools (the C parser) when it is installed, else the pure-Python h11.
+            http="auto",
+            # Bound to loopback: no proxy in front whose forwarded headers should be trusted.
+            proxy_headers=False,
             ws="websockets-sansio",
             ws_per_message_deflate=False,
             timeout_graceful_shutdown=3,
@@ -235,6 +243,18 @@ def _print_url(base_url: str) -> None:
     print(f"Control API: {base_url}{CONTROL_PATH}", flush=True)
 
 
+def _settle_startup_objects() -> None:
+    """Moves what the service loaded at start (modules, schemas, the history read from the
+    database) out of the garbage collector's sight. It lives as long as the process, and full
+    collections, which pause the event loop, would otherwise scan all of it every time: on a
+    loaded machine that was a 100 ms stall. Only for a process the service owns: an embedded
+    ``LocalService`` leaves its host's collector alone."""
+    gc.collect()
+    gc.freeze()
+    young, middle, _ = gc.get_threshold()
+    gc.set_threshold(young, middle, _FULL_COLLECTION_EVERY)
+
+
 async def _serve_until_signalled(instance: _Instance, announce: Callable[[str], None]) -> None:
     loop = asyncio.get_running_loop()
 
@@ -248,6 +268,7 @@ async def _serve_until_signalled(instance: _Instance, announce: Callable[[str], 
     while not instance.server.started and not serving.done():
         await asyncio.sleep(0.01)
     if instance.server.started:
+        _settle_startup_objects()
         announce(instance.base_url)
     await serving
     if not instance.server.started:
