@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
+import gc
 import json
 import os
 import platform
@@ -31,14 +33,13 @@ import re
 import signal
 import socket
 import statistics
+import struct
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
-
-import websockets
 
 API = "/api/v2/webchat/guest/conversations"
 RESULTS = Path(__file__).parent / "results"
@@ -51,92 +52,200 @@ CREATE_BODY = {
 DRAIN_SECONDS = 10.0
 
 
-class HttpConnection:
-    """A minimal keep-alive HTTP/1.1 client: the load generator must cost far less CPU than the
-    service it measures, which a full-featured client would not."""
+class HttpConnection(asyncio.Protocol):
+    """A minimal keep-alive HTTP/1.1 client, one request at a time, parsing in
+    ``data_received``: the load generator must cost far less CPU than the service it measures,
+    which a full-featured client (or even asyncio streams) would not."""
 
-    def __init__(self, host: str, port: int) -> None:
-        self.host, self.port = host, port
-        self.reader: asyncio.StreamReader | None = None
-        self.writer: asyncio.StreamWriter | None = None
+    def __init__(self) -> None:
+        self.transport: asyncio.Transport | None = None
+        self.buffer = bytearray()
+        self.waiter: asyncio.Future[tuple[int, bytes]] | None = None
+        self.host = ""
+
+    @classmethod
+    async def open(cls, host: str, port: int) -> HttpConnection:
+        _, connection = await asyncio.get_running_loop().create_connection(cls, host, port)
+        connection.host = f"{host}:{port}"
+        return connection
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self.waiter is not None and not self.waiter.done():
+            self.waiter.set_exception(ConnectionError("the service closed the connection"))
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        head_end = self.buffer.find(b"\r\n\r\n")
+        if head_end < 0:
+            return
+        head = bytes(self.buffer[:head_end]).lower()
+        found = re.search(rb"\r\ncontent-length: *(\d+)", head)
+        total = head_end + 4 + (int(found.group(1)) if found else 0)
+        if len(self.buffer) < total:
+            return
+        body = bytes(self.buffer[head_end + 4 : total])
+        del self.buffer[:total]
+        if self.waiter is not None and not self.waiter.done():
+            self.waiter.set_result((int(head[9:12]), body))
 
     async def request(
         self, method: str, path: str, body: Any = None, token: str | None = None
     ) -> tuple[int, bytes]:
-        if self.writer is None:
-            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
-        assert self.reader is not None
+        assert self.transport is not None
         payload = b"" if body is None else json.dumps(body).encode()
-        head = [f"{method} {path} HTTP/1.1", f"Host: {self.host}:{self.port}"]
-        if token:
-            head.append(f"Authorization: Bearer {token}")
-        head += ["Content-Type: application/json", f"Content-Length: {len(payload)}", "", ""]
-        self.writer.write("\r\n".join(head).encode() + payload)
-        status_line = await self.reader.readline()
-        status = int(status_line.split()[1])
-        length = 0
-        while True:
-            line = await self.reader.readline()
-            if line in (b"\r\n", b""):
-                break
-            name, _, value = line.decode().partition(":")
-            if name.lower() == "content-length":
-                length = int(value)
-        data = await self.reader.readexactly(length) if length else b""
-        return status, data
+        auth = f"Authorization: Bearer {token}\r\n" if token else ""
+        head = (
+            f"{method} {path} HTTP/1.1\r\nHost: {self.host}\r\n{auth}"
+            f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n\r\n"
+        )
+        self.waiter = asyncio.get_running_loop().create_future()
+        self.transport.write(head.encode() + payload)
+        return await self.waiter
 
     def close(self) -> None:
-        if self.writer is not None:
-            self.writer.close()
+        if self.transport is not None:
+            self.transport.close()
+
+
+class EventStream(asyncio.Protocol):
+    """A minimal WebSocket client that only reads text frames (and answers pings): the arrival
+    time of each message is taken as soon as its bytes arrive."""
+
+    def __init__(self, arrivals: dict[str, float]) -> None:
+        self.arrivals = arrivals
+        self.transport: asyncio.Transport | None = None
+        self.buffer = bytearray()
+        self.upgraded = asyncio.get_running_loop().create_future()
+        self.attached = asyncio.get_running_loop().create_future()
+        self.error: str | None = None
+
+    @classmethod
+    async def open(cls, uri: str, arrivals: dict[str, float]) -> EventStream:
+        found = re.fullmatch(r"ws://([^/:]+):(\d+)(/.*)", uri)
+        assert found is not None, "the service hands out ws://host:port/... stream URIs"
+        host, port, path = found.group(1), int(found.group(2)), found.group(3)
+        loop = asyncio.get_running_loop()
+        _, stream = await loop.create_connection(lambda: cls(arrivals), host, port)
+        key = base64.b64encode(os.urandom(16)).decode()
+        assert stream.transport is not None
+        stream.transport.write(
+            f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nUpgrade: websocket\r\n"
+            f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
+            "Sec-WebSocket-Version: 13\r\n\r\n".encode()
+        )
+        await stream.upgraded
+        await stream.attached
+        return stream
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.error = self.error or f"stream closed: {exc or 'by the service'}"
+        for waiter in (self.upgraded, self.attached):
+            if not waiter.done():
+                waiter.set_exception(ConnectionError(self.error))
+
+    def data_received(self, data: bytes) -> None:
+        now = time.perf_counter()
+        self.buffer += data
+        if not self.upgraded.done():
+            head_end = self.buffer.find(b"\r\n\r\n")
+            if head_end < 0:
+                return
+            if not self.buffer.startswith(b"HTTP/1.1 101"):
+                self.upgraded.set_exception(ConnectionError(bytes(self.buffer[:200]).decode()))
+                return
+            del self.buffer[: head_end + 4]
+            self.upgraded.set_result(None)
+        while (frame := self._next_frame()) is not None:
+            opcode, payload = frame
+            if opcode == 0x1:
+                self._text(payload, now)
+            elif opcode == 0x9:
+                self._send(0xA, payload)
+            elif opcode == 0x8:
+                self.error = f"stream closed by the service: {payload[:2].hex()}"
+
+    def _next_frame(self) -> tuple[int, bytes] | None:
+        buffer = self.buffer
+        if len(buffer) < 2:
+            return None
+        length, offset = buffer[1] & 0x7F, 2
+        if length == 126:
+            if len(buffer) < 4:
+                return None
+            length, offset = struct.unpack_from("!H", buffer, 2)[0], 4
+        elif length == 127:
+            if len(buffer) < 10:
+                return None
+            length, offset = struct.unpack_from("!Q", buffer, 2)[0], 10
+        if len(buffer) < offset + length:
+            return None
+        opcode, payload = buffer[0] & 0x0F, bytes(buffer[offset : offset + length])
+        del buffer[: offset + length]
+        return opcode, payload
+
+    def _text(self, payload: bytes, now: float) -> None:
+        event = json.loads(payload).get("eventBody", {})
+        body_type = event.get("bodyType")
+        if body_type == "standard":
+            self.arrivals[event["body"]] = now
+        elif body_type == "member-join" and not self.attached.done():
+            self.attached.set_result(None)  # the guest's own join: the chat is routed
+
+    def _send(self, opcode: int, payload: bytes) -> None:
+        # Client frames are masked; payloads here are control frames, under 126 bytes.
+        mask = os.urandom(4)
+        masked = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+        if self.transport is not None and not self.transport.is_closing():
+            self.transport.write(bytes([0x80 | opcode, 0x80 | len(payload)]) + mask + masked)
+
+    def close(self) -> None:
+        self._send(0x8, struct.pack("!H", 1000))
+        if self.transport is not None:
+            self.transport.close()
 
 
 class Chat:
     def __init__(self, host: str, port: int) -> None:
-        self.http = HttpConnection(host, port)
+        self.host, self.port = host, port
         self.arrivals: dict[str, float] = {}
         self.id = self.member_id = self.jwt = ""
-        self.ws: Any = None
-        self.reader: asyncio.Task[None] | None = None
-        self.stream_error: str | None = None
+        self.http: HttpConnection | None = None
+        self.stream: EventStream | None = None
+
+    @property
+    def stream_error(self) -> str | None:
+        return None if self.stream is None else self.stream.error
 
     async def open(self) -> None:
+        self.http = await HttpConnection.open(self.host, self.port)
         status, data = await self.http.request("POST", API, CREATE_BODY)
         if status != 200:
             raise RuntimeError(f"create failed: {status} {data[:200]!r}")
         chat = json.loads(data)
         self.id, self.member_id, self.jwt = chat["id"], chat["member"]["id"], chat["jwt"]
-        self.ws = await websockets.connect(
-            chat["eventStreamUri"], max_queue=None, ping_interval=None, compression=None
+        self.path = f"{API}/{self.id}/members/{self.member_id}/messages"
+        self.stream = await asyncio.wait_for(
+            EventStream.open(chat["eventStreamUri"], self.arrivals), 30
         )
-        while True:  # attached once the guest's own member-join arrives
-            frame = json.loads(await self.ws.recv())
-            if frame.get("eventBody", {}).get("bodyType") == "member-join":
-                break
-        self.reader = asyncio.create_task(self._read())
-
-    async def _read(self) -> None:
-        try:
-            async for text in self.ws:
-                now = time.perf_counter()
-                event = json.loads(text).get("eventBody", {})
-                if event.get("bodyType") == "standard":
-                    self.arrivals[event["body"]] = now
-        except websockets.ConnectionClosed as exc:
-            self.stream_error = f"stream closed: {exc}"
-        except Exception as exc:  # reported with the figures: a dead reader would look like loss
-            self.stream_error = f"stream reader failed: {exc!r}"
 
     async def send(self, body: str) -> bool:
-        path = f"{API}/{self.id}/members/{self.member_id}/messages"
-        status, _ = await self.http.request("POST", path, {"body": body}, self.jwt)
+        assert self.http is not None
+        status, _ = await self.http.request("POST", self.path, {"body": body}, self.jwt)
         return status == 200
 
     async def close(self) -> None:
-        if self.reader is not None:
-            self.reader.cancel()
-        if self.ws is not None:
-            await self.ws.close()
-        self.http.close()
+        if self.stream is not None:
+            self.stream.close()
+        if self.http is not None:
+            self.http.close()
 
 
 class ServerCpu:
@@ -187,10 +296,10 @@ async def _throughput(
                 failed += 1
             n += 1
 
-    cpu_before, started = cpu.seconds(), time.perf_counter()
+    cpu_before, client_before, started = cpu.seconds(), time.process_time(), time.perf_counter()
     await asyncio.gather(*(sender(c, i) for i, c in enumerate(chats)))
     elapsed = time.perf_counter() - started
-    cpu_used = cpu.seconds() - cpu_before
+    cpu_used, client_used = cpu.seconds() - cpu_before, time.process_time() - client_before
     in_window = sum(
         1
         for c, bodies in accepted.items()
@@ -210,6 +319,7 @@ async def _throughput(
         "lost_examples": _missing_report(chats, missing),
         "server_cores": round(cpu_used / elapsed, 2),
         "server_cpu_us_per_message": round(cpu_used / max(count, 1) * 1e6, 1),
+        "client_cores": round(client_used / elapsed, 2),
     }
 
 
@@ -237,10 +347,10 @@ async def _latency(
                 accepted[chat].append(body)
             n += 1
 
-    cpu_before, first = cpu.seconds(), time.perf_counter()
+    cpu_before, client_before, first = cpu.seconds(), time.process_time(), time.perf_counter()
     await asyncio.gather(*(sender(c, i) for i, c in enumerate(chats)))
     elapsed = time.perf_counter() - first
-    cpu_used = cpu.seconds() - cpu_before
+    cpu_used, client_used = cpu.seconds() - cpu_before, time.process_time() - client_before
     missing = await _drain(chats, accepted)
     latencies = sorted(
         (c.arrivals[b] - sent_at[b]) * 1000
@@ -261,6 +371,7 @@ async def _latency(
         "p99_ms": round(cuts[98], 2),
         "max_ms": round(latencies[-1], 2) if latencies else None,
         "server_cores": round(cpu_used / elapsed, 2),
+        "client_cores": round(client_used / elapsed, 2),
         "latencies_ms": [round(v, 3) for v in latencies],
     }
 
@@ -301,12 +412,17 @@ async def _run(
     chats = [Chat(host, port) for _ in range(chat_count)]
     for i in range(0, chat_count, 20):
         await asyncio.gather(*(c.open() for c in chats[i : i + 20]))
+    # The load generator's own garbage-collector pauses would show up as service latency.
+    gc.collect()
+    gc.freeze()
+    gc.disable()
     try:
         await _throughput(chats[:10], 1.0, cpu, "warm")
         throughput = [await _throughput(chats, seconds, cpu, f"t{r}") for r in range(runs)]
         rate = statistics.median(t["accepted_per_second"] for t in throughput) / 2
         latency = [await _latency(chats, rate, seconds, cpu, f"l{r}") for r in range(runs)]
     finally:
+        gc.enable()
         await asyncio.gather(*(c.close() for c in chats))
     return {"throughput_runs": throughput, "latency_runs": latency}
 
@@ -378,6 +494,8 @@ def main() -> int:
         "p50_ms": _median(l_runs, "p50_ms"),
         "p99_ms": _median(l_runs, "p99_ms"),
         "server_cores_at_half_load": _median(l_runs, "server_cores"),
+        "client_cores_at_full_load": _median(t_runs, "client_cores"),
+        "client_cores_at_half_load": _median(l_runs, "client_cores"),
     }
     result = {
         "chats": args.chats,
@@ -409,7 +527,9 @@ def main() -> int:
         ("POST -> frame p99 (ms)", f"{summary['p99_ms']:.2f}", _spread(l_runs, "p99_ms", ".2f")),
         ("service cores used at half load", f"{summary['server_cores_at_half_load']:.2f}",
          _spread(l_runs, "server_cores", ".2f")),
-        ("load generator CPU seconds (whole run)", f"{figures['client_cpu_seconds']:.1f}", ""),
+        ("load generator cores used at full / half load",
+         f"{summary['client_cores_at_full_load']:.2f}",
+         f"{summary['client_cores_at_half_load']:.2f}"),
         ("load average before / after", load_before, result["loadavg_after"]),
     ]  # fmt: skip
     width = max(len(name) for name, _, _ in rows)
