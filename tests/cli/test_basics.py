@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from purecloud_guest_chat_client import __version__
 
 from .conftest import RunCli, cli_env
@@ -15,8 +17,9 @@ def assert_one_line_error(stderr: str) -> str:
     return lines[0]
 
 
-def test_version(run_cli: RunCli) -> None:
-    result = run_cli("--version")
+@pytest.mark.parametrize("command", [[], ["demo"], ["chat"], ["serve"], ["transcript"], ["load"]])
+def test_version(command: list[str], run_cli: RunCli) -> None:
+    result = run_cli(*command, "--version")
     assert result.returncode == 0
     assert result.stdout.strip() == f"guestchat {__version__}"
 

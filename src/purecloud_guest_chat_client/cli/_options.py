@@ -6,6 +6,27 @@ from typing import Annotated
 
 import typer
 
+from .. import __version__
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"guestchat {__version__}")
+        raise typer.Exit()
+
+
+ShowVersion = Annotated[
+    bool,
+    typer.Option(
+        "--version",
+        callback=_print_version,
+        is_eager=True,
+        expose_value=False,
+        help="Print the version and exit.",
+    ),
+]
+"""Every command takes ``--version``, so that it works wherever a user types it."""
+
 Environment = Annotated[
     str | None,
     typer.Option(

@@ -6,9 +6,9 @@ from typing import Annotated
 
 import typer
 
-from .. import __version__
 from . import chat, demo, load, serve, transcript
 from ._errors import run_options
+from ._options import ShowVersion
 
 app = typer.Typer(
     name="guestchat",
@@ -24,12 +24,6 @@ app = typer.Typer(
 )
 
 
-def _print_version(value: bool) -> None:
-    if value:
-        typer.echo(f"guestchat {__version__}")
-        raise typer.Exit()
-
-
 @app.callback()
 def root(
     debug: Annotated[
@@ -40,15 +34,7 @@ def root(
             help="Show the full traceback when something fails.",
         ),
     ] = False,
-    version: Annotated[
-        bool,
-        typer.Option(
-            "--version",
-            callback=_print_version,
-            is_eager=True,
-            help="Print the version and exit.",
-        ),
-    ] = False,
+    version: ShowVersion = False,
 ) -> None:
     run_options.debug = debug
 

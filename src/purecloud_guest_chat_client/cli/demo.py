@@ -11,7 +11,7 @@ from rich.console import Console
 
 from ._errors import CliError, report_failures
 from ._events import EventPrinter
-from ._options import Deployment, Environment, GuestName, Organization, Queue
+from ._options import Deployment, Environment, GuestName, Organization, Queue, ShowVersion
 from ._output import make_console
 from ._target import ChatTarget, chat_target
 from ._transcripts import entries_from_events, print_table
@@ -45,6 +45,7 @@ def demo_command(
             help="Seconds the embedded agent and the guest pause before each reply.",
         ),
     ] = 0.5,
+    version: ShowVersion = False,
 ) -> None:
     """Play a whole guest chat and print its transcript.
 

@@ -15,7 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from ._errors import describe, report_failures
-from ._options import Deployment, Environment, Organization, Queue
+from ._options import Deployment, Environment, Organization, Queue, ShowVersion
 from ._output import make_console
 from ._target import ChatTarget, chat_target
 
@@ -52,6 +52,7 @@ def load_command(
         int,
         typer.Option("--messages", "-m", min=0, max=1000, help="Messages each guest sends."),
     ] = 3,
+    version: ShowVersion = False,
 ) -> None:
     """Run many guests at once and report how the server coped.
 

@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from ._errors import CliError, report_failures
+from ._options import ShowVersion
 
 AGENT_HELP = (
     "Who answers the chats: `echo` (an agent joins and repeats each message), `manual` (agents "
@@ -92,6 +93,7 @@ def serve_command(
             help="`info` logs each request, `warning` only problems, `debug` everything.",
         ),
     ] = LogLevel.INFO,
+    version: ShowVersion = False,
 ) -> None:
     """Run the local Guest Chat service until Ctrl-C or SIGTERM.
 

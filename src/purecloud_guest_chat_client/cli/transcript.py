@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ._errors import CliError, report_failures, run_options
-from ._options import Environment, Timeout
+from ._options import Environment, ShowVersion, Timeout
 from ._transcripts import entries_from_messages, render
 
 if TYPE_CHECKING:
@@ -83,6 +83,7 @@ def transcript_command(
         ),
     ] = MAX_PAGE_SIZE,
     timeout: Timeout = 16.0,
+    version: ShowVersion = False,
 ) -> None:
     """Print or export every message of a chat, as the guest sees them.
 
