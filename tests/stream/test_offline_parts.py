@@ -67,6 +67,17 @@ def test_log_lines_are_redacted(caplog: pytest.LogCaptureFixture) -> None:
     assert all(JWT not in record.getMessage() for record in caplog.records)
 
 
+def test_tracebacks_in_log_records_are_redacted(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.DEBUG, logger="purecloud_guest_chat_client.stream"):
+        try:
+            raise ValueError(f"{URI} is not a valid URI")
+        except ValueError:
+            stream_logger.exception("the chat session's event pump failed")
+    printed = caplog.text
+    assert "ValueError: ws://127.0.0.1:9/v1/token/<redacted> is not a valid URI" in printed
+    assert JWT not in printed
+
+
 @pytest.mark.parametrize(
     ("uri", "options"),
     [

@@ -10,7 +10,10 @@ from .token import redact_uri
 
 
 class RedactTokens(logging.Filter):
-    """Rewrites a record so that no JWT or ``/token/<jwt>`` path survives in its message."""
+    """Rewrites a record so that no JWT or ``/token/<jwt>`` path survives in its message, its
+    traceback (an exception's text may quote the URI) or its stack."""
+
+    _formatter = logging.Formatter()
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
@@ -18,6 +21,15 @@ class RedactTokens(logging.Filter):
         if redacted != message:
             record.msg = redacted
             record.args = None
+        if record.exc_info:
+            # Handlers print exc_text when it is set; without exc_info none can format the
+            # exception afresh from the original.
+            record.exc_text = redact_uri(self._formatter.formatException(record.exc_info))
+            record.exc_info = None
+        elif record.exc_text:
+            record.exc_text = redact_uri(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact_uri(record.stack_info)
         return True
 
 

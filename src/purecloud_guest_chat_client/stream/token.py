@@ -17,7 +17,7 @@ from typing import Any
 
 REDACTED = "<redacted>"
 
-_TOKEN_SEGMENT = re.compile(r"(/token/)[^/?#]+")
+_TOKEN_SEGMENT = re.compile(r"(/token/)[^/?#\s'\"<>]+")
 _JWT_LIKE = re.compile(r"[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*")
 
 
