@@ -24,7 +24,7 @@ from pydantic import ValidationError
 from ._config_file import retry_policy_from
 from ._logging import Exchange
 from ._redact import redact_text
-from ._retry import RetryPolicy, parse_retry_after
+from ._retry import IDEMPOTENT_METHODS, RetryPolicy, parse_retry_after
 from .configuration import Configuration
 from .errors import (
     APIConnectionError,
@@ -54,7 +54,6 @@ __all__ = [
 DEFAULT_ENVIRONMENT = PureCloudRegionHosts.us_east_1
 DEFAULT_TIMEOUT = 16.0
 _USER_AGENT = "purecloud-guest-chat-client-python"
-_IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "DELETE", "PUT"})
 _RETRY_FILE_KEYS = (
     "enabled",
     "max_retries",
@@ -486,7 +485,7 @@ class BaseClient:
         if isinstance(error, httpx2.TimeoutException):
             return False
         # A connection that broke mid-way may hide a processed request.
-        return method in _IDEMPOTENT_METHODS and isinstance(error, httpx2.NetworkError)
+        return method in IDEMPOTENT_METHODS and isinstance(error, httpx2.NetworkError)
 
     def _finish(self, call: PreparedCall, outcome: httpx2.Response | Exception) -> Any:
         """The call's result (model, None or ExtendedResponse), or raise its exception."""

@@ -12,9 +12,9 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-__all__ = ["RetryPolicy"]
+__all__ = ["IDEMPOTENT_METHODS", "RetryPolicy"]
 
-_IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "DELETE", "PUT"})
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "DELETE", "PUT"})
 _UNPROCESSED_STATUSES = frozenset({429, 503})
 
 
@@ -63,7 +63,7 @@ class RetryPolicy:
     def status_is_retryable(self, method: str, status: int) -> bool:
         if status not in self.statuses:
             return False
-        return method in _IDEMPOTENT_METHODS or status in _UNPROCESSED_STATUSES
+        return method in IDEMPOTENT_METHODS or status in _UNPROCESSED_STATUSES
 
     def connect_error_is_retryable(self) -> bool:
         return self.retry_connect_errors
