@@ -27,7 +27,9 @@ from purecloud_guest_chat_client.models import (
     parse_frame,
 )
 
-SWAGGER = Path(__file__).resolve().parents[1].parent / "shared" / "reference" / "guest-chat-swagger.json"
+SWAGGER = (
+    Path(__file__).resolve().parents[1].parent / "shared" / "reference" / "guest-chat-swagger.json"
+)
 
 
 @pytest.fixture(scope="module")
@@ -174,7 +176,11 @@ def test_parse_known_frames() -> None:
     assert message.metadata.correlation_id == "corr"
 
     typing = parse_frame(
-        _frame("typing-indicator", "v2.conversations.chats.c1.messages", {**ref, "id": "t", "sender": {"id": "s"}})
+        _frame(
+            "typing-indicator",
+            "v2.conversations.chats.c1.messages",
+            {**ref, "id": "t", "sender": {"id": "s"}},
+        )
     )
     assert isinstance(typing, TypingFrame)
 
