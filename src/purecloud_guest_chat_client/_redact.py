@@ -15,14 +15,19 @@ REDACTED = "[REDACTED]"
 # A JWT: three base64url parts, the first always starting with '{"' encoded as "eyJ".
 _JWT_PATTERN = re.compile(r"eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
 _BEARER_PATTERN = re.compile(r"(?i)(bearer\s+)[^\s\"',;]+")
+# The eventStreamUri carries the token as a path segment whatever its shape: .../v1/token/<jwt>.
+_TOKEN_SEGMENT_PATTERN = re.compile(r"(/token/)[^/?#\s'\"<>]+")
 _SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
 
 
 def redact_text(text: str, secrets: Iterable[str] = ()) -> str:
-    """``text`` with every JWT-looking string, bearer token and given secret replaced."""
+    """``text`` with every JWT-looking string, bearer token, ``/token/<...>`` path segment and
+    given secret replaced."""
     for secret in secrets:
         if secret and secret in text:
             text = text.replace(secret, REDACTED)
+    if "/token/" in text:
+        text = _TOKEN_SEGMENT_PATTERN.sub(rf"\g<1>{REDACTED}", text)
     if "eyJ" in text:
         text = _JWT_PATTERN.sub(REDACTED, text)
     if "earer" in text:

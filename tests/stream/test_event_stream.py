@@ -259,6 +259,9 @@ async def test_no_log_line_shows_the_token(guest: Guest, caplog: pytest.LogCaptu
     assert any("websockets" in record.name or "stream" in record.name for record in caplog.records)
     signature = guest.jwt.split(".")[2]
     assert not [record for record in caplog.records if signature in record.getMessage()]
+    assert any("/token/[REDACTED]" in record.getMessage() for record in caplog.records), (
+        "the stream's lines carry the client core's redaction marker"
+    )
 
 
 def test_the_sync_stream(manual_service: LocalService) -> None:

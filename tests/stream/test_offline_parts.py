@@ -9,6 +9,7 @@ import time
 
 import pytest
 
+from purecloud_guest_chat_client._redact import redact_text
 from purecloud_guest_chat_client.models import BodyType, MemberState
 from purecloud_guest_chat_client.models.frames import parse_frame
 from purecloud_guest_chat_client.stream import (
@@ -23,7 +24,7 @@ from purecloud_guest_chat_client.stream import (
 )
 from purecloud_guest_chat_client.stream.log import stream_logger, websocket_logger
 from purecloud_guest_chat_client.stream.mapping import event_from_frame
-from purecloud_guest_chat_client.stream.token import read_claims, redact_uri, token_from_uri
+from purecloud_guest_chat_client.stream.token import read_claims, token_from_uri
 
 
 def _jwt(payload: dict[str, object]) -> str:
@@ -38,9 +39,13 @@ URI = f"ws://127.0.0.1:9/v1/token/{JWT}"
 
 
 def test_the_token_is_redacted_from_the_uri() -> None:
-    assert redact_uri(URI) == "ws://127.0.0.1:9/v1/token/<redacted>"
+    assert redact_text(URI) == "ws://127.0.0.1:9/v1/token/[REDACTED]"
+    assert redact_text("ws://127.0.0.1:9/v1/token/opaque-token?x=1") == (
+        "ws://127.0.0.1:9/v1/token/[REDACTED]?x=1"
+    )
     assert token_from_uri(URI) == JWT
-    assert JWT not in redact_uri(f"failed to reach {URI} with {JWT}")
+    assert token_from_uri("ws://127.0.0.1:9/v1/stream") is None
+    assert JWT not in redact_text(f"failed to reach {URI} with {JWT}")
 
 
 def test_claims_are_read_without_verification() -> None:
@@ -55,7 +60,7 @@ def test_claims_are_read_without_verification() -> None:
 def test_the_stream_never_shows_its_token() -> None:
     stream = EventStream(URI)
     assert JWT not in repr(stream) and JWT not in str(stream)
-    assert stream.uri.endswith("/token/<redacted>")
+    assert stream.uri.endswith("/token/[REDACTED]")
     assert (stream.conversation_id, stream.member_id) == ("conv-1", "member-1")
 
 
@@ -74,7 +79,7 @@ def test_tracebacks_in_log_records_are_redacted(caplog: pytest.LogCaptureFixture
         except ValueError:
             stream_logger.exception("the chat session's event pump failed")
     printed = caplog.text
-    assert "ValueError: ws://127.0.0.1:9/v1/token/<redacted> is not a valid URI" in printed
+    assert "ValueError: ws://127.0.0.1:9/v1/token/[REDACTED] is not a valid URI" in printed
     assert JWT not in printed
 
 

@@ -26,6 +26,7 @@ from datetime import UTC
 from types import TracebackType
 from typing import Any, Final, Self, cast
 
+from .._redact import redact_text
 from ..api_client import AsyncApiClient
 from ..apis.web_chat_api import AsyncWebChatApi
 from ..errors import ApiException, AuthenticationError, BadRequestError
@@ -53,7 +54,7 @@ from ..stream.events import (
 from ..stream.log import stream_logger
 from ..stream.mapping import event_from_message
 from ..stream.paging import messages_after
-from ..stream.token import read_claims, redact_uri
+from ..stream.token import read_claims
 from .lifecycle import ChatLifecycle
 from .members import MemberDirectory
 from .state import ChatState
@@ -512,7 +513,7 @@ class GuestChat:
     def __repr__(self) -> str:
         return (
             f"GuestChat(conversation_id={self.conversation_id!r}, member_id={self.guest.id!r}, "
-            f"uri={redact_uri(self._event_stream_uri)!r}, ended={self.ended})"
+            f"uri={redact_text(self._event_stream_uri)!r}, ended={self.ended})"
         )
 
 

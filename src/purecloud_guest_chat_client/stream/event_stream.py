@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Self
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
 
+from .._redact import redact_text
 from ..errors import ApiException, AuthenticationError
 from ..models import MemberState
 from ..models.frames import parse_frame
@@ -51,7 +52,7 @@ from .events import (
 from .log import stream_logger, websocket_logger
 from .mapping import event_from_frame, event_from_message
 from .paging import all_members, messages_after
-from .token import read_claims, redact_uri, token_from_uri
+from .token import read_claims, token_from_uri
 
 if TYPE_CHECKING:
     from ..apis.web_chat_api import AsyncWebChatApi
@@ -136,7 +137,7 @@ class EventStream:
             raise ValueError("open_timeout must be a positive number of seconds")
         claims = read_claims(token_from_uri(event_stream_uri))
         self._uri = event_stream_uri
-        self._display_uri = redact_uri(event_stream_uri)
+        self._display_uri = redact_text(event_stream_uri)
         self._claims = claims
         self._api = api
         self.conversation_id: str | None = conversation_id or claims.conversation_id
@@ -232,7 +233,7 @@ class EventStream:
         except (OSError, InvalidHandshake, TimeoutError) as exc:
             raise StreamConnectionError(
                 f"could not open the event stream at {self._display_uri}: "
-                f"{type(exc).__name__}: {redact_uri(str(exc))}"
+                f"{type(exc).__name__}: {redact_text(str(exc))}"
             ) from exc
         stream_logger.debug("event stream attached: %s", self._display_uri)
         if self._backfill_on_connect:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 
-from .token import redact_uri
+from .._redact import redact_text
 
 
 class RedactTokens(logging.Filter):
@@ -17,19 +17,19 @@ class RedactTokens(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        redacted = redact_uri(message)
+        redacted = redact_text(message)
         if redacted != message:
             record.msg = redacted
             record.args = None
         if record.exc_info:
             # Handlers print exc_text when it is set; without exc_info none can format the
             # exception afresh from the original.
-            record.exc_text = redact_uri(self._formatter.formatException(record.exc_info))
+            record.exc_text = redact_text(self._formatter.formatException(record.exc_info))
             record.exc_info = None
         elif record.exc_text:
-            record.exc_text = redact_uri(record.exc_text)
+            record.exc_text = redact_text(record.exc_text)
         if record.stack_info:
-            record.stack_info = redact_uri(record.stack_info)
+            record.stack_info = redact_text(record.stack_info)
         return True
 
 
