@@ -54,6 +54,8 @@ __all__ = [
 DEFAULT_ENVIRONMENT = PureCloudRegionHosts.us_east_1
 DEFAULT_TIMEOUT = 16.0
 _USER_AGENT = "purecloud-guest-chat-client-python"
+# Failures raised before any connection was had: not a byte of the request went out.
+_NOTHING_SENT = (httpx2.ConnectError, httpx2.ConnectTimeout, httpx2.PoolTimeout)
 _RETRY_FILE_KEYS = (
     "enabled",
     "max_retries",
@@ -479,8 +481,8 @@ class BaseClient:
         return delay
 
     def _transport_error_is_retryable(self, method: str, error: Exception) -> bool:
-        if isinstance(error, httpx2.ConnectError):
-            # The connection never opened, so nothing was sent: safe for every method.
+        if isinstance(error, _NOTHING_SENT):
+            # No connection was had, so nothing was sent: safe for every method.
             return self._retry.connect_error_is_retryable()
         if isinstance(error, httpx2.TimeoutException):
             return False

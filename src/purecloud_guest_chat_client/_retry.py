@@ -2,9 +2,10 @@
 
 Only failures that leave the request safe to repeat are retried. A POST is not idempotent here
 (sending a message twice shows it twice), so it is repeated only when the service certainly did
-not process it: a 429 or a 503 (both refuse before processing) or a connection that never opened.
-A 502 or 504, or a read that broke mid-way, may hide a processed POST, so those are retried only
-for the other methods.
+not process it: a 429 or a 503 (both refuse before processing), or a connection that never
+opened (refused, or timed out while connecting or waiting for a pooled connection). A 502 or 504,
+or a read that broke mid-way, may hide a processed POST, so those are retried only for the other
+methods.
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ class RetryPolicy:
 
     - ``max_retries``: retries after the first attempt (0 = none).
     - ``statuses``: the HTTP statuses that may be retried.
-    - ``retry_connect_errors``: retry when the connection could not be opened.
+    - ``retry_connect_errors``: retry, whatever the method, when no connection was had: it was
+      refused, or timed out while connecting or while waiting for a free pooled connection.
     - ``backoff_initial`` / ``backoff_max``: the exponential backoff (with jitter) used when
       the service gives no ``Retry-After``.
     - ``retry_after_cap``: the longest ``Retry-After`` honoured; a longer hint is not waited for.

@@ -1,13 +1,15 @@
-"""Two tiny loopback HTTP servers the SDK tests need besides the local service.
+"""Loopback peers the SDK tests need besides the local service.
 
-``ForwardProxy`` forwards absolute-URI requests (what a client sends to an HTTP proxy) and
-records them. ``CannedServer`` answers with fixed responses the service never produces, such as a
-gateway's HTML 502 or a body that is not JSON.
+``forward_proxy`` forwards absolute-URI requests (what a client sends to an HTTP proxy) and
+records them. ``canned_server`` answers with fixed responses the service never produces, such as a
+gateway's HTML 502 or a body that is not JSON. ``unopenable_port`` is a listening port whose
+connect attempts hang until they time out.
 """
 
 from __future__ import annotations
 
 import http.client
+import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -134,3 +136,31 @@ def canned_server(*responses: Canned) -> Iterator[tuple[str, list[str]]]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), _canned_handler(list(responses), hits))
     with _serving(server) as url:
         yield url, hits
+
+
+@contextmanager
+def unopenable_port() -> Iterator[str]:
+    """A base URL whose connections time out while connecting: the port listens, but its accept
+    queue is full (of connections never accepted), so the kernel drops every further SYN."""
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    held: list[socket.socket] = []
+    try:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(0)
+        port = listener.getsockname()[1]
+        for _ in range(16):
+            filler = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            filler.settimeout(0.2)
+            try:
+                filler.connect(("127.0.0.1", port))
+            except TimeoutError:
+                filler.close()
+                break
+            held.append(filler)
+        else:
+            raise RuntimeError("the accept queue never filled up")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        for filler in held:
+            filler.close()
+        listener.close()

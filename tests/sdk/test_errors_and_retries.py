@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any
 
+import httpx2
 import pytest
 
 from purecloud_guest_chat_client import (
@@ -27,6 +29,7 @@ from purecloud_guest_chat_client import (
     UnsupportedMediaTypeError,
 )
 
+from ._local_http import unopenable_port
 from .conftest import Chat, create_body, open_chat
 
 FAST_RETRY = RetryPolicy(max_retries=3, backoff_initial=0.01, backoff_max=0.05)
@@ -227,6 +230,47 @@ def test_connection_refused_is_retried_then_raised(
             WebChatApi(client).post_webchat_guest_conversations(create_body())
     assert not isinstance(caught.value, APITimeoutError)
     assert failed_attempts(caplog, 0) == 4
+
+
+def test_connect_timeout_is_retried_like_a_refused_connection(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from purecloud_guest_chat_client import ApiClient, WebChatApi
+
+    with unopenable_port() as base_url:
+        for policy, attempts in (
+            (FAST_RETRY, 4),
+            (replace(FAST_RETRY, retry_connect_errors=False), 1),
+        ):
+            caplog.clear()
+            with ApiClient(base_url, timeout=0.2, retry=policy) as client:
+                client.config.logger.log_level = LError
+                client.config.logger.log_to_console = False
+                client.config.logger.set_logger()
+                with caplog.at_level(logging.DEBUG), pytest.raises(APITimeoutError) as caught:
+                    # A POST: retried even though it is not idempotent, since nothing was sent.
+                    WebChatApi(client).post_webchat_guest_conversations(create_body())
+            assert caught.value.status == 0
+            assert failed_attempts(caplog, 0) == attempts
+
+
+@pytest.mark.parametrize(
+    ("error", "method", "retried"),
+    [
+        (httpx2.ConnectError("refused"), "POST", True),
+        (httpx2.ConnectTimeout("connect timed out"), "POST", True),
+        (httpx2.PoolTimeout("no free connection"), "POST", True),
+        (httpx2.ReadTimeout("read timed out"), "GET", False),
+        (httpx2.WriteTimeout("write timed out"), "POST", False),
+        (httpx2.ReadError("connection reset"), "GET", True),
+        (httpx2.ReadError("connection reset"), "POST", False),
+    ],
+)
+def test_which_transport_failures_are_retried(error: Exception, method: str, retried: bool) -> None:
+    from purecloud_guest_chat_client import ApiClient
+
+    with ApiClient("http://127.0.0.1:9", retry=FAST_RETRY) as client:
+        assert client._transport_error_is_retryable(method, error) is retried
 
 
 async def test_async_errors_and_retries(service: Any, control: Any) -> None:
