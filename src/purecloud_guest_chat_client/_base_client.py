@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import json
 import math
+import threading
 import time
+import weakref
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar, cast
 from urllib.parse import quote, urlencode
 
 import httpx2
@@ -69,6 +71,9 @@ _RETRY_FILE_KEYS = (
 
 ResultT = TypeVar("ResultT")
 ProxySetting = str | Mapping[str, Any] | None
+# Guards every client's set of sharers: clones come and go on event loops while file edits are
+# applied on the watcher's thread.
+_SHARERS_LOCK = threading.Lock()
 _EXTENDED_HERE: ContextVar[bool] = ContextVar("guestchat_extended_responses", default=False)
 
 
@@ -225,6 +230,29 @@ class BaseClient:
     ) -> None:
         self._init_transport()
         self.config = Configuration()
+        self._config_owner: BaseClient | None = None
+        # The clients sharing this one's Configuration, which file edits must reach too.
+        self._config_sharers: weakref.WeakSet[BaseClient] = weakref.WeakSet()
+        self._init_settings(environment, jwt, timeout, retry, proxy, headers)
+        # What the code sets explicitly wins over the file when the client is created.
+        keep: set[tuple[str, str]] = set()
+        if environment is not None:
+            keep.add(("general", "host"))
+        if timeout is not None:
+            keep.add(("general", "timeout"))
+        if retry is not None:
+            keep.update(("retry", key) for key in _RETRY_FILE_KEYS)
+        self.config.activate(self._apply_file_keys, keep=frozenset(keep))
+
+    def _init_settings(
+        self,
+        environment: str | PureCloudRegionHosts | None,
+        jwt: str | None,
+        timeout: float | None,
+        retry: RetryPolicy | None,
+        proxy: ProxySetting,
+        headers: Mapping[str, str] | None,
+    ) -> None:
         self._environment, self._base_path = resolve_environment(
             DEFAULT_ENVIRONMENT if environment is None else environment
         )
@@ -240,17 +268,37 @@ class BaseClient:
         self.set_default_headers(headers or {})
         if jwt is not None:
             self.set_jwt(jwt)
-        # What the code sets explicitly wins over the file when the client is created.
-        keep: set[tuple[str, str]] = set()
-        if environment is not None:
-            keep.add(("general", "host"))
-        if timeout is not None:
-            keep.add(("general", "timeout"))
-        if retry is not None:
-            keep.update(("retry", key) for key in _RETRY_FILE_KEYS)
-        self.config.activate(self._apply_file_keys, keep=frozenset(keep))
+
+    def _sharing_config(self, jwt: str | None) -> Self:
+        """A client of the same kind with this client's settings but ``jwt``, sharing this
+        client's Configuration (logger settings made in code included) instead of reading the
+        file again. The Configuration stays its owner's: closing the new client leaves it open."""
+        owner = self._config_owner or self
+        client = type(self).__new__(type(self))
+        client._init_transport()
+        client.config = owner.config
+        client._config_owner = owner
+        client._config_sharers = weakref.WeakSet()
+        client._init_settings(
+            self._environment, jwt, self._timeout, self._retry, self._proxy_url, self._extra_headers
+        )
+        with _SHARERS_LOCK:
+            owner._config_sharers.add(client)
+        return client
+
+    def _release_config(self) -> None:
+        """On close: close the Configuration if this client owns it, else stop following it."""
+        if self._config_owner is None:
+            self.config.close()
+        else:
+            with _SHARERS_LOCK:
+                self._config_owner._config_sharers.discard(self)
 
     def _apply_file_keys(self, changed: Mapping[tuple[str, str], Any]) -> None:
+        with _SHARERS_LOCK:
+            sharers = list(self._config_sharers)
+        for sharer in sharers:
+            sharer._apply_file_keys(changed)
         host = changed.get(("general", "host"))
         if host is not None:
             self.set_environment(host)

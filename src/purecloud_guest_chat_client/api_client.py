@@ -1,7 +1,9 @@
 """``ApiClient`` (sync) and ``AsyncApiClient``: the transports around the shared core.
 
 Each client is independent: its own JWT, environment, timeout, retry policy, proxy, headers,
-configuration and connection pool, so many guests can chat from one process.
+configuration and connection pool, so many guests can chat from one process. The clients
+``AsyncApiClient.with_jwt`` makes are the exception: they share their parent's pool and
+configuration.
 ``ApiClient.instance`` is only the default client that ``WebChatApi()`` uses, as in the JS SDK.
 """
 
@@ -103,7 +105,7 @@ class ApiClient(BaseClient):
             return
         self._closed = True
         self._drop_transport()
-        self.config.close()
+        self._release_config()
 
     def __enter__(self) -> Self:
         return self
@@ -127,19 +129,14 @@ class AsyncApiClient(BaseClient):
 
     def with_jwt(self, jwt: str | None) -> AsyncApiClient:
         """A client for another guest: its own JWT (None until the guest's chat is created), a
-        copy of this client's settings, and this client's connection pool, so that many guests
-        in one process share one pool. It returns plain models, not extended responses.
+        copy of this client's settings, and this client's connection pool and ``config``, so
+        that many guests in one process share one pool and log as this client is set to log.
+        It returns plain models, not extended responses.
 
-        Closing the returned client leaves the pool open; closing this client closes it.
+        Closing the returned client leaves the pool and the configuration open; closing this
+        client closes them.
         """
-        client = AsyncApiClient(
-            self.environment,
-            jwt=jwt,
-            timeout=self.timeout,
-            retry=self.retry,
-            proxy=self.proxy,
-            headers=self.headers,
-        )
+        client = self._sharing_config(jwt)
         client._pool_owner = self._pool_owner or self
         return client
 
@@ -190,7 +187,7 @@ class AsyncApiClient(BaseClient):
         retired, self._retired = self._retired, []
         for http in retired:
             await http.aclose()
-        self.config.close()
+        self._release_config()
 
     async def __aenter__(self) -> Self:
         return self

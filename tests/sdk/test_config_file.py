@@ -158,6 +158,35 @@ async def test_watcher_stops_with_the_last_client_and_when_disabled(tmp_path: Pa
     wait_for(lambda: path not in _live_reload.watching(), "the watcher to stop")
 
 
+async def test_clients_made_with_jwt_share_the_configuration_and_its_edits(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "config"
+    path.write_text("[general]\ntimeout = 5\n")
+    parent = AsyncApiClient("http://127.0.0.1:9")
+    parent.config.set_config_path(path)
+    clone = parent.with_jwt("header.payload.signature")
+    grandchild = clone.with_jwt(None)
+    try:
+        assert clone.config is parent.config and grandchild.config is parent.config
+        assert clone.timeout == grandchild.timeout == 5
+        path.write_text("[general]\ntimeout = 3\n[logging]\nlog_level = debug\n")
+        wait_for(
+            lambda: parent.timeout == clone.timeout == grandchild.timeout == 3,
+            "the edit to reach every client",
+        )
+        assert clone.config.logger.log_level is LDebug
+        await clone.aclose()
+        await grandchild.aclose()
+        assert path in _live_reload.watching(), "closing a clone leaves the parent's file watched"
+        path.write_text("[general]\ntimeout = 4\n")
+        wait_for(lambda: parent.timeout == 4, "the next edit")
+        assert clone.timeout == 3
+    finally:
+        await parent.aclose()
+    wait_for(lambda: path not in _live_reload.watching(), "the watcher to stop")
+
+
 def test_import_is_cheap() -> None:
     code = (
         "import sys, threading, purecloud_guest_chat_client as p\n"

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 
 import pytest
 
+from purecloud_guest_chat_client import JSON, LTrace
 from purecloud_guest_chat_client.api_client import AsyncApiClient
 from purecloud_guest_chat_client.apis.web_chat_api import AsyncWebChatApi
 from purecloud_guest_chat_client.emulator import AsyncControlClient, LocalService
@@ -315,6 +318,49 @@ async def test_sessions_share_a_client_whatever_its_response_setting(
                 assert sent.body == f"hello from {chat.guest.display_name}"
         assert shared.jwt is None and not shared.closed
         assert shared.return_extended_responses
+
+
+async def test_sessions_on_a_shared_client_log_as_the_client_is_set_to(
+    manual_service: LocalService, tmp_path: Path
+) -> None:
+    log_file = tmp_path / "requests.log"
+    async with AsyncApiClient(manual_service.base_url) as shared:
+        shared.config.logger.log_level = LTrace
+        shared.config.logger.log_format = JSON
+        shared.config.logger.log_to_console = False
+        shared.config.logger.log_file_path = log_file
+        shared.config.logger.log_request_body = True
+        shared.config.logger.log_response_body = True
+        shared.config.logger.set_logger()
+        jwts = []
+        for name in ("Ann", "Cy"):
+            async with await GuestChat.start(
+                "org-1", "deployment-1", "Support", name, client=shared
+            ) as chat:
+                await chat.send(f"hello from {name}")
+                jwts.append(chat.state().jwt)
+        # The sessions' clients are closed; the configuration they shared is still the client's.
+        await AsyncWebChatApi(shared).post_webchat_guest_conversations(
+            {
+                "organizationId": "org-1",
+                "deploymentId": "deployment-1",
+                "routingTarget": {"targetType": "QUEUE", "targetAddress": "Support"},
+                "memberInfo": {"displayName": "Bo"},
+            }
+        )
+    records = [json.loads(line) for line in log_file.read_text().splitlines()]
+    operations = [record["operation"] for record in records]
+    assert operations.count("post_webchat_guest_conversation_member_messages") == 2
+    assert operations.count("post_webchat_guest_conversations") == 3
+    assert {"hello from Ann", "hello from Cy"} <= {
+        json.loads(record["requestBody"])["body"]
+        for record in records
+        if record["operation"] == "post_webchat_guest_conversation_member_messages"
+    }
+    text = log_file.read_text()
+    for jwt in jwts:
+        assert jwt not in text and jwt.split(".")[2] not in text
+    assert "[REDACTED]" in text
 
 
 async def test_the_token_stays_out_of_reprs(manual_service: LocalService) -> None:
