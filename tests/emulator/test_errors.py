@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Callable
 
 import httpx2
 import pytest
 import websockets
 
-from purecloud_guest_chat_client.emulator import ControlClient, ControlError, LocalService
+from purecloud_guest_chat_client.emulator import (
+    AsyncControlClient,
+    ControlClient,
+    ControlError,
+    LocalService,
+)
 
 from .helpers import API, Guest, NewGuest, create_body
 
@@ -317,3 +323,66 @@ async def test_unpaired_surrogate_is_refused_and_not_stored(new_guest: NewGuest)
     assert paired.json()["body"] == "whole \U0001f600 emoji"
     after = (await guest.request("GET", "/messages")).json()["entities"]
     assert len(after) == before + 1
+
+
+def assert_rate_headers(response: httpx2.Response) -> None:
+    assert response.headers["inin-ratelimit-allowed"] == "180"
+    assert int(response.headers["inin-ratelimit-count"]) >= 1
+    assert int(response.headers["inin-ratelimit-reset"]) >= 1
+
+
+async def test_errors_from_routing_and_faults_are_error_bodies_with_rate_headers(
+    new_guest: NewGuest, acontrol: AsyncControlClient
+) -> None:
+    guest = await new_guest()
+    unknown = await guest.http.get("/api/v2/nothing/here")
+    assert_error(unknown, 404, "not.found")
+    assert_rate_headers(unknown)
+    wrong_method = await guest.http.put(guest.path("/messages"), headers=guest.headers)
+    assert_error(wrong_method, 405, "method.not.allowed")
+    assert "GET" in wrong_method.headers["Allow"]
+    assert_rate_headers(wrong_method)
+    no_token = await guest.http.get(guest.path("/messages"))
+    assert_error(no_token, 401, "authentication.required")
+    assert_rate_headers(no_token)
+    await acontrol.set_faults(errors=[{"status": 503, "count": 1, "pathContains": "/messages"}])
+    injected = await guest.request("GET", "/messages")
+    assert_error(injected, 503, "chat.error.service.unavailable")
+    assert_rate_headers(injected)
+    outside_the_api = await guest.http.get("/nothing/here")
+    assert_error(outside_the_api, 404, "not.found")
+
+
+async def test_stream_handshakes_carry_a_correlation_id(new_guest: NewGuest) -> None:
+    guest = await new_guest()
+    stream = await guest.connect()
+    assert stream.ws.response is not None
+    assert stream.ws.response.headers["inin-correlation-id"]
+    base = guest.stream_uri.split("/v1/token/", 1)[0]
+    for uri, status, code in [
+        (guest.stream_uri.replace(guest.jwt, "not-a-jwt"), 401, "bad.credentials"),
+        (base + "/nowhere", 404, "not.found"),
+        (base + API, 404, "not.found"),
+    ]:
+        with pytest.raises(websockets.InvalidStatus) as refused:
+            await websockets.connect(uri)
+        response = refused.value.response
+        assert response.status_code == status
+        body = json.loads(bytes(response.body))
+        assert body["code"] == code
+        assert body["contextId"] == response.headers["inin-correlation-id"]
+
+
+async def test_deeply_nested_json_is_refused_not_failed(new_guest: NewGuest) -> None:
+    guest = await new_guest()
+    await guest.routed()
+    before = len((await guest.request("GET", "/messages")).json()["entities"])
+    nested = await guest.request(
+        "POST",
+        f"/members/{guest.member_id}/messages",
+        content=b'{"body": ' + b"[" * 60_000 + b"]" * 60_000 + b"}",
+        headers={"Content-Type": "application/json"},
+    )
+    assert_error(nested, 400, "bad.request")
+    after = len((await guest.request("GET", "/messages")).json()["entities"])
+    assert after == before

@@ -114,8 +114,9 @@ async def test_media_requests(service_factory: Callable[..., LocalService]) -> N
         path = f"/mediarequests/{created['id']}"
         bad = await guest.request("PATCH", path, json={"state": "TIMEDOUT", "types": ["COBROWSE"]})
         assert bad.status_code == 400 and bad.json()["code"] == "invalid.value"
-        unknown = await guest.request("PATCH", path, json={"state": "MAYBE"})
-        assert unknown.status_code == 400
+        for state in ("MAYBE", ["ACCEPTED"], {"state": "ACCEPTED"}, 5):
+            unknown = await guest.request("PATCH", path, json={"state": state})
+            assert unknown.status_code == 400 and unknown.json()["code"] == "invalid.value"
         accepted = await guest.request("PATCH", path, json={"state": "ACCEPTED"})
         assert accepted.status_code == 200 and accepted.json()["state"] == "ACCEPTED"
         assert accepted.json()["communicationId"]

@@ -13,10 +13,11 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.websockets import WebSocket
 
 from .errors import ApiError
 from .http_io import correlation_id, json_response
@@ -26,10 +27,14 @@ from .routes_control import control_routes
 from .routes_guest import guest_routes
 from .routes_stream import STREAM_PATH, EventStreamEndpoint
 from .runtime import Runtime
+from .stream import transport_aborter
 
 logger = logging.getLogger("purecloud_guest_chat_client.emulator.requests")
 
 CORRELATION_HEADER = b"inin-correlation-id"
+API_PATH_PREFIX = "/api/"
+# What a request whose client went away before the answer is logged with (nginx's convention).
+CLIENT_CLOSED_REQUEST = 499
 _TOKEN_IN_PATH = re.compile(r"/v1/token/[^/?\s]+")
 
 
@@ -49,14 +54,18 @@ class RedactTokens(logging.Filter):
 
 
 class RequestMiddleware:
-    """Correlation id on every response, injected faults, one log line per request, and an
-    ErrorBody instead of a crash if a handler ever fails."""
+    """Correlation id on every response (WebSocket handshakes included), the rate limit and
+    injected faults on the REST API, one log line per request, and an ErrorBody instead of a
+    crash if a handler ever fails."""
 
     def __init__(self, app: ASGIApp, runtime: Runtime) -> None:
         self.app = app
         self.runtime = runtime
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            await self._websocket(scope, receive, send)
+            return
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -64,19 +73,22 @@ class RequestMiddleware:
         scope.setdefault("state", {})["correlation_id"] = correlation
         started = time.perf_counter()
         status = 0
+        extra_headers: list[tuple[bytes, bytes]] = [(CORRELATION_HEADER, correlation.encode())]
 
         async def send_with_id(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
                 headers = list(message.get("headers", []))
-                headers.append((CORRELATION_HEADER, correlation.encode()))
+                headers.extend(extra_headers)
                 message = {**message, "headers": headers}
             await send(message)
 
         path: str = scope["path"]
         try:
-            if path.startswith("/api/"):
+            if path.startswith(API_PATH_PREFIX):
+                limits = self.runtime.limiter.check(self._rate_key(scope))
+                extra_headers.extend((k.encode(), v.encode()) for k, v in limits.items())
                 faults = self.runtime.faults
                 if faults.latency_ms:
                     await asyncio.sleep(faults.latency_ms / 1000)
@@ -85,6 +97,10 @@ class RequestMiddleware:
                     await injected.response(correlation)(scope, receive, send_with_id)
                     return
             await self.app(scope, receive, send_with_id)
+        except ApiError as refused:  # the rate limit, before anything else ran
+            await refused.response(correlation)(scope, receive, send_with_id)
+        except ClientDisconnect:
+            status = status or CLIENT_CLOSED_REQUEST
         except Exception:
             logger.exception("request failed: %s %s", scope["method"], redact(path))
             if status == 0:
@@ -100,16 +116,59 @@ class RequestMiddleware:
                 correlation,
             )
 
+    def _rate_key(self, scope: Scope) -> str:
+        """A guest's requests count against its member (however many tokens it holds), anyone
+        else's (creating a chat, or with a token that is refused) against its address."""
+        for name, value in scope["headers"]:
+            if name == b"authorization":
+                scheme, _, token = value.decode("latin-1").partition(" ")
+                if scheme.lower() == "bearer" and token.strip():
+                    with contextlib.suppress(ApiError):
+                        return "member:" + self.runtime.chats.tokens.verify(token.strip()).member_id
+                break
+        client = scope.get("client")
+        return f"client:{client[0] if client else 'unknown'}"
+
+    async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
+        correlation = new_id()
+        state = scope.setdefault("state", {})
+        state["correlation_id"] = correlation
+        # Fault injection cuts streams at the TCP level, through the server's own ``send``.
+        state["abort_transport"] = transport_aborter(send)
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] in ("websocket.accept", "websocket.http.response.start"):
+                headers = list(message.get("headers", []))
+                headers.append((CORRELATION_HEADER, correlation.encode()))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_id)
+
 
 async def _http_error(request: Request, exc: Exception) -> Response:
     status = exc.status_code if isinstance(exc, HTTPException) else 500
     if status == 404:
-        error = ApiError.not_found(f"No resource at {request.url.path}.")
+        error = ApiError.not_found(f"No resource at {redact(request.url.path)}.")
     elif status == 405:
         error = ApiError.method_not_allowed()
     else:
         error = ApiError.for_status(status)
-    return error.response(correlation_id(request))
+    response = error.response(correlation_id(request))
+    if isinstance(exc, HTTPException) and exc.headers:
+        for name, value in exc.headers.items():  # Allow, on a 405
+            response.headers.setdefault(name, value)
+    return response
+
+
+async def _unknown_stream(websocket: WebSocket) -> None:
+    """A WebSocket handshake at a path that is no event stream: refused in HTTP, as a 404
+    ErrorBody, like any other unknown resource (rather than the server library's bare 403)."""
+    path = redact(websocket.url.path)
+    correlation = str(websocket.scope["state"]["correlation_id"])
+    logger.info("WS %s denied 404 %s", path, correlation)
+    error = ApiError.not_found(f"No event stream at {path}.")
+    await websocket.send_denial_response(error.response(correlation))
 
 
 def build_app(runtime: Runtime) -> Starlette:
@@ -132,6 +191,7 @@ def build_app(runtime: Runtime) -> Starlette:
         *control_routes(runtime),
         Route("/openapi.json", openapi, methods=["GET"]),
         WebSocketRoute(STREAM_PATH, EventStreamEndpoint(runtime)),
+        WebSocketRoute("/{path:path}", _unknown_stream),
     ]
     return Starlette(
         routes=routes,

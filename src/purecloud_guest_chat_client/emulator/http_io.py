@@ -60,6 +60,8 @@ async def json_body(request: Request) -> Any:
         raise ApiError.bad_request("The request body is not valid UTF-8.") from None
     except ValueError as exc:
         raise ApiError.bad_request(f"The request body is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise ApiError.bad_request("The request body is nested too deeply.") from None
     # JSON lets a \uD800-\uDFFF escape stand alone, but such a string cannot be stored or sent
     # as UTF-8; the cheap byte test keeps the full check off ordinary requests.
     if b"\\ud" in raw or b"\\uD" in raw:

@@ -65,26 +65,16 @@ Handler = Callable[[Request, Runtime], Awaitable[Response]]
 
 
 def _operation(runtime: Runtime, handler: Handler) -> Callable[[Request], Awaitable[Response]]:
-    """Runs a handler, turning ApiError into an ErrorBody and adding the rate-limit headers."""
+    """Runs a handler, turning ApiError into an ErrorBody."""
 
     @functools.wraps(handler)
     async def endpoint(request: Request) -> Response:
         try:
-            response = await handler(request, runtime)
+            return await handler(request, runtime)
         except ApiError as error:
-            response = error.response(correlation_id(request))
-        headers = getattr(request.state, "rate_headers", None)
-        if headers:
-            for name, value in headers.items():
-                response.headers.setdefault(name, value)
-        return response
+            return error.response(correlation_id(request))
 
     return endpoint
-
-
-def _limit(request: Request, runtime: Runtime, key: str) -> None:
-    request.state.rate_headers = {}
-    request.state.rate_headers = runtime.limiter.check(key)
 
 
 def _authorize(request: Request, runtime: Runtime) -> tuple[Claims, Conversation]:
@@ -95,7 +85,6 @@ def _authorize(request: Request, runtime: Runtime) -> tuple[Claims, Conversation
     if scheme.lower() != "bearer" or not token:
         raise ApiError.authentication_required()
     claims = runtime.chats.tokens.verify(token)
-    _limit(request, runtime, f"member:{claims.member_id}")
     conversation_id = request.path_params["conversation_id"]
     if claims.conversation_id != conversation_id:
         raise ApiError.not_authorized("The token does not grant access to this conversation.")
@@ -136,8 +125,6 @@ def _required_text(value: str, path: str) -> None:
 
 
 async def create_conversation(request: Request, runtime: Runtime) -> Response:
-    client = request.client.host if request.client else "unknown"
-    _limit(request, runtime, f"client:{client}")
     data = await json_object(request, ApiError.bad_request("A request body is required."))
     try:
         body = CreateWebChatConversationRequest.model_validate(data)
@@ -377,7 +364,7 @@ async def patch_media_request(request: Request, runtime: Runtime) -> Response:
     state = data.get("state")
     if state is None:
         raise ApiError.not_null("constraint.validation", "state")
-    if state not in set(MediaRequestState):
+    if not isinstance(state, str) or state not in set(MediaRequestState):
         allowed = ", ".join(s.value for s in MediaRequestState)
         raise ApiError.invalid_value("state", str(state)[:100], allowed)
     updated = await runtime.chats.update_media_request(conversation, found, state)

@@ -14,7 +14,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from .errors import ApiError
 from .records import Conversation, new_id
 from .runtime import Runtime
-from .stream import CONVERSATION_ENDED, StreamConnection, transport_aborter
+from .stream import CONVERSATION_ENDED, StreamConnection
 from .wire_frames import HEARTBEAT_FRAME, PONG_FRAME
 
 logger = logging.getLogger("purecloud_guest_chat_client.emulator.requests")
@@ -25,14 +25,16 @@ _CLOSE_GRACE_SECONDS = 2.0
 
 
 class EventStreamEndpoint:
-    """An ASGI app rather than a plain function, so it can reach the ``send`` of the server."""
+    """The guest's stream. The request middleware hands it the correlation id of the handshake
+    and the way to cut the connection (for injected drops)."""
 
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         websocket = WebSocket(scope, receive, send)
-        correlation = new_id()
+        state = scope.get("state", {})
+        correlation = str(state.get("correlation_id") or new_id())
         runtime = self.runtime
         try:
             claims = runtime.chats.tokens.verify(scope["path_params"]["token"])
@@ -49,7 +51,7 @@ class EventStreamEndpoint:
             logger.info("WS %s ended conversation %s", REDACTED_STREAM_PATH, conversation.id)
             return
         connection = StreamConnection(
-            websocket, transport_aborter(send), conversation.id, claims.member_id
+            websocket, state.get("abort_transport"), conversation.id, claims.member_id
         )
         await self._serve(connection, conversation)
 

@@ -44,11 +44,23 @@ class _Server(uvicorn.Server):
         yield
 
 
+class _DenialIsNoFailure(logging.Filter):
+    """uvicorn reports a WebSocket handshake refused with an HTTP response (an expired token, an
+    unknown path) as an application that never completed its handshake. The service answers
+    every handshake one way or the other, so that error line is always false."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.msg != "ASGI callable returned without completing handshake."
+
+
 def _protect_server_logs() -> None:
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         server_logger = logging.getLogger(name)
         if not any(isinstance(f, RedactTokens) for f in server_logger.filters):
             server_logger.addFilter(RedactTokens())
+    server_errors = logging.getLogger("uvicorn.error")
+    if not any(isinstance(f, _DenialIsNoFailure) for f in server_errors.filters):
+        server_errors.addFilter(_DenialIsNoFailure())
 
 
 class _Instance:
