@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import socket
@@ -15,7 +16,7 @@ import pytest
 
 from purecloud_guest_chat_client.emulator import AsyncControlClient
 
-from .helpers import API, Guest, create_body, is_change, is_message
+from .helpers import API, WAIT, Guest, create_body, is_change, is_message
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="needs SIGKILL")
 
@@ -27,7 +28,7 @@ def _free_port() -> int:
 
 
 class ServiceProcess:
-    def __init__(self, db: Path, port: int) -> None:
+    def __init__(self, db: Path, port: int, *options: str) -> None:
         command = [
             sys.executable,
             "-m",
@@ -36,12 +37,11 @@ class ServiceProcess:
             str(port),
             "--db",
             str(db),
-            "--agent",
-            "manual",
             "--heartbeat",
             "1",
             "--log-level",
             "warning",
+            *(options or ("--agent", "manual")),
         ]
         self.process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
         assert self.process.stdout is not None
@@ -116,3 +116,58 @@ async def test_acknowledged_state_survives_sigkill(
         await stream.wait_for(lambda f: is_change(f, guest.member_id, "DISCONNECTED"))
         await stream.close()
     assert second.terminate() == 0
+
+
+async def _echo_replies(guest: Guest, count: int) -> list[str]:
+    """The echo agent's replies in the history, once there are ``count`` of them."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + WAIT
+    while True:
+        history = (await guest.request("GET", "/messages")).json()["entities"]
+        replies = [
+            m["body"]
+            for m in history
+            if m["sender"]["id"] != guest.member_id and m["body"].startswith("You said: ")
+        ]
+        if len(replies) >= count or loop.time() > deadline:
+            return replies
+        await asyncio.sleep(0.05)
+
+
+async def test_echo_agent_answers_after_a_restart_what_it_had_not_answered(
+    tmp_path: Path, processes: list[ServiceProcess]
+) -> None:
+    db, port = tmp_path / "chats.db", _free_port()
+    # The bot would take a minute to answer: everything is still unanswered at the kill.
+    slow = ("--agent", "echo", "--agent-join-delay", "0", "--agent-reply-delay", "60")
+    fast = ("--agent", "echo", "--agent-reply-delay", "0.01")
+    first = ServiceProcess(db, port, *slow)
+    processes.append(first)
+    async with httpx2.AsyncClient(base_url=first.base_url) as http:
+        guest = Guest(http, (await http.post(API, json=create_body())).json())
+        stream, _ = await guest.routed()
+        for n in range(3):
+            assert (await guest.send(f"question {n}")).status_code == 200
+        first.kill()
+        await stream.closed()
+
+    second = ServiceProcess(db, port, *fast)
+    processes.append(second)
+    async with httpx2.AsyncClient(base_url=second.base_url) as http:
+        guest = Guest(http, guest.chat)
+        # The answers need no stream: the agent is still there and answers at once.
+        assert await _echo_replies(guest, 3) == [f"You said: question {n}" for n in range(3)]
+        second.kill()
+
+    third = ServiceProcess(db, port, *fast)
+    processes.append(third)
+    async with httpx2.AsyncClient(base_url=third.base_url) as http:
+        guest = Guest(http, guest.chat)
+        stream = await guest.connect()
+        assert (await guest.send("question 3")).status_code == 200
+        # Answers come in order, so a repeated old answer would come before this one.
+        await stream.wait_for(lambda f: is_message(f, body="You said: question 3"))
+        replies = await _echo_replies(guest, 4)
+        assert replies == [f"You said: question {n}" for n in range(4)]
+        await stream.close()
+    assert third.terminate() == 0

@@ -29,7 +29,15 @@ from .records import (
     utc_now,
 )
 from .settings import ServiceSettings
-from .store import Operation, Store, conversation_op, media_request_op, member_op, message_op
+from .store import (
+    Operation,
+    Store,
+    bot_progress_op,
+    conversation_op,
+    media_request_op,
+    member_op,
+    message_op,
+)
 from .stream import CONVERSATION_ENDED, StreamHub
 from .tokens import TokenAuthority
 from .wire_frames import member_change_frame, message_frame, typing_frame
@@ -79,10 +87,15 @@ class ChatService:
     # -- running -----------------------------------------------------------------------------
 
     def start(self) -> None:
-        """After a restart no stream is attached: every live guest gets its grace period again."""
+        """After a restart no stream is attached: every live guest gets its grace period again,
+        and a bot agent answers what the guest said before the restart and it had not answered
+        yet, so the chat goes on where it stopped."""
         for conversation in self.conversations.values():
             if not conversation.ended:
                 self._arm_grace(conversation)
+                if self.responder is not None:
+                    for message in conversation.unanswered_guest_messages():
+                        self._spawn(self._bot_answer(conversation, message))
 
     async def shutdown(self) -> None:
         for timer in self._grace_timers.values():
@@ -199,20 +212,32 @@ class ChatService:
             self._arm_grace(conversation)
 
     async def send(
-        self, conversation: Conversation, member: Member, body: str, body_type: str
+        self,
+        conversation: Conversation,
+        member: Member,
+        body: str,
+        body_type: str,
+        *,
+        answering: Message | None = None,
     ) -> Message:
+        """Posts a message. ``answering`` is the guest message a bot's reply answers: the two
+        facts are committed together, so a restart neither loses nor repeats the answer."""
         self._require_connected(conversation, member)
         message = Message(
             new_id(), conversation.id, member.id, member.role, body, body_type, utc_now()
         )
         conversation.add_message(message)
-        await self._commit(conversation.id, [message_op(message)], [message_frame(message)])
+        ops = [message_op(message)]
+        if answering is not None:
+            conversation.bot_answered = answering.id
+            ops.append(bot_progress_op(conversation.id, answering.id))
+        await self._commit(conversation.id, ops, [message_frame(message)])
         if (
             member.role == MemberRole.CUSTOMER
             and body_type == BodyType.STANDARD
             and self.responder is not None
         ):
-            self._spawn(self._bot_answer(conversation, body))
+            self._spawn(self._bot_answer(conversation, message))
         return message
 
     def typing(self, conversation: Conversation, member: Member) -> tuple[str, datetime]:
@@ -432,7 +457,7 @@ class ChatService:
         async with condition:
             condition.notify_all()
 
-    async def _bot_answer(self, conversation: Conversation, text: str) -> None:
+    async def _bot_answer(self, conversation: Conversation, question: Message) -> None:
         responder = self.responder
         if responder is None:
             return
@@ -448,14 +473,16 @@ class ChatService:
             agents = conversation.connected_agents()
             if conversation.ended or not agents or not agents[0].is_bot:
                 return
-            reply = responder.reply_to(text)
+            reply = responder.reply_to(question.body)
             if reply is None:
                 return
             agent = agents[0]
             with contextlib.suppress(ApiError):
                 self.typing(conversation, agent)
                 await asyncio.sleep(self.settings.agent_reply_delay)
-                await self.send(conversation, agent, reply[:4000], BodyType.STANDARD)
+                await self.send(
+                    conversation, agent, reply[:4000], BodyType.STANDARD, answering=question
+                )
 
     def _arm_grace(self, conversation: Conversation) -> None:
         self._disarm_grace(conversation.id)

@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Any
 
 from ..models import (
+    BodyType,
     MemberRole,
     MemberState,
     WebChatConversation,
@@ -144,6 +145,8 @@ class Conversation:
     messages: list[Message] = field(default_factory=list)
     message_positions: dict[str, int] = field(default_factory=dict)
     media_requests: dict[str, MediaRequest] = field(default_factory=dict)
+    # The last guest message a bot agent answered (None before its first answer).
+    bot_answered: str | None = None
 
     @property
     def guest(self) -> Member:
@@ -156,6 +159,28 @@ class Conversation:
     def add_message(self, message: Message) -> None:
         self.message_positions[message.id] = len(self.messages)
         self.messages.append(message)
+
+    def unanswered_guest_messages(self) -> list[Message]:
+        """The guest's messages after the last one a bot agent answered. A database written
+        before answers were recorded counts from the bot's last message instead."""
+        if self.bot_answered is not None:
+            start = self.message_positions.get(self.bot_answered, -1) + 1
+        else:
+            bots = {m.id for m in self.members.values() if m.is_bot}
+            start = next(
+                (
+                    i + 1
+                    for i in range(len(self.messages) - 1, -1, -1)
+                    if self.messages[i].sender_id in bots
+                    and self.messages[i].body_type == BodyType.STANDARD
+                ),
+                0,
+            )
+        return [
+            m
+            for m in self.messages[start:]
+            if m.sender_id == self.guest_id and m.body_type == BodyType.STANDARD
+        ]
 
     def connected_agents(self) -> list[Member]:
         return [m for m in self.members.values() if m.is_agent and m.connected]

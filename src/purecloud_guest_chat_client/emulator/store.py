@@ -42,6 +42,8 @@ CREATE TABLE IF NOT EXISTS messages (
 CREATE TABLE IF NOT EXISTS media_requests (
     id TEXT PRIMARY KEY, conversation_id TEXT NOT NULL, types TEXT NOT NULL, state TEXT NOT NULL,
     communication_id TEXT, security_key TEXT);
+CREATE TABLE IF NOT EXISTS bot_answers (
+    conversation_id TEXT PRIMARY KEY, message_id TEXT NOT NULL);
 """
 
 _UPSERT_CONVERSATION = (
@@ -53,6 +55,10 @@ _UPSERT_MEMBER = (
     "state = excluded.state, join_date = excluded.join_date, leave_date = excluded.leave_date"
 )
 _INSERT_MESSAGE = "INSERT INTO messages VALUES (?, ?, ?, ?, ?, ?, ?)"
+_UPSERT_BOT_ANSWER = (
+    "INSERT INTO bot_answers VALUES (?, ?) "
+    "ON CONFLICT(conversation_id) DO UPDATE SET message_id = excluded.message_id"
+)
 _UPSERT_MEDIA_REQUEST = (
     "INSERT INTO media_requests VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
     "state = excluded.state, communication_id = excluded.communication_id, "
@@ -118,6 +124,11 @@ def message_op(message: Message) -> Operation:
             m.timestamp_text,
         ),
     )
+
+
+def bot_progress_op(conversation_id: str, answered_message_id: str) -> Operation:
+    """The last guest message a bot agent has answered in a conversation."""
+    return Operation(_UPSERT_BOT_ANSWER, (conversation_id, answered_message_id))
 
 
 def media_request_op(request: MediaRequest) -> Operation:
@@ -206,6 +217,10 @@ class Store:
                 conversation.media_requests[rid] = MediaRequest(
                     rid, cid, json.loads(types), state, communication_id, security_key
                 )
+        for cid, message_id in self._conn.execute("SELECT * FROM bot_answers"):
+            conversation = conversations.get(cid)
+            if conversation is not None:
+                conversation.bot_answered = message_id
         return conversations
 
     # -- group commit ----------------------------------------------------------------------
