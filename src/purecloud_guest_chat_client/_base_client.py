@@ -51,6 +51,7 @@ __all__ = [
     "ProxySetting",
     "QueryParam",
     "extended_responses",
+    "positive_seconds",
 ]
 
 DEFAULT_ENVIRONMENT = PureCloudRegionHosts.us_east_1
@@ -176,7 +177,8 @@ class PreparedCall:
     retries: int = 0
 
 
-def _validate_timeout(value: object, what: str) -> float:
+def positive_seconds(value: object, what: str) -> float:
+    """``value`` as a float, or TypeError (not a number) or ValueError (not > 0) naming ``what``."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise TypeError(f"{what} must be a number of seconds, not {value!r}")
     if not value > 0 or math.isnan(value):
@@ -257,9 +259,7 @@ class BaseClient:
             DEFAULT_ENVIRONMENT if environment is None else environment
         )
         self._jwt: str | None = None
-        self._timeout = (
-            DEFAULT_TIMEOUT if timeout is None else _validate_timeout(timeout, "timeout")
-        )
+        self._timeout = DEFAULT_TIMEOUT if timeout is None else positive_seconds(timeout, "timeout")
         self._retry = self._check_retry(RetryPolicy() if retry is None else retry)
         self._proxy_url = proxy_url(proxy)
         self._extra_headers: dict[str, str] = {}
@@ -350,7 +350,7 @@ class BaseClient:
 
     @timeout.setter
     def timeout(self, value: float) -> None:
-        self._timeout = _validate_timeout(value, "timeout")
+        self._timeout = positive_seconds(value, "timeout")
 
     @property
     def retry(self) -> RetryPolicy:
@@ -468,7 +468,7 @@ class BaseClient:
             if encoded:
                 url = f"{url}?{encoded}"
         content = self._encode_body(operation, body)
-        seconds = self._timeout if timeout is None else _validate_timeout(timeout, "timeout")
+        seconds = self._timeout if timeout is None else positive_seconds(timeout, "timeout")
         request = httpx2.Request(
             operation.method,
             url,

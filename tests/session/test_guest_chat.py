@@ -388,6 +388,37 @@ async def test_start_validates_its_input(
         await GuestChat.start(*arguments, environment="http://127.0.0.1:9", **options)  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize(
+    ("options", "error", "problem"),
+    [
+        ({"heartbeat_interval": "30"}, TypeError, "heartbeat_interval must be a number"),
+        ({"attach_timeout": None}, TypeError, "attach_timeout must be a number"),
+        ({"attach_timeout": float("nan")}, ValueError, "attach_timeout must be > 0"),
+    ],
+)
+async def test_session_options_are_checked_before_any_request(
+    manual_service: LocalService,
+    agent_side: AsyncControlClient,
+    options: dict[str, object],
+    error: type[Exception],
+    problem: str,
+) -> None:
+    with pytest.raises(error, match=problem):
+        await GuestChat.start(
+            "org-1",
+            "deployment-1",
+            "Support",
+            "Ann",
+            environment=manual_service.base_url,
+            **options,  # type: ignore[arg-type]
+        )
+    assert await agent_side.conversations() == []
+    async with await _start(manual_service) as chat:
+        saved = chat.state()
+    with pytest.raises(error, match=problem):
+        await GuestChat.resume(saved, **options)  # type: ignore[arg-type]
+
+
 async def test_send_validates_its_input(manual_service: LocalService) -> None:
     async with await _start(manual_service) as chat:
         with pytest.raises(ValueError, match="non-empty"):

@@ -96,6 +96,21 @@ def test_the_stream_rejects_bad_arguments(uri: str, options: dict[str, float]) -
         EventStream(uri, **options)
 
 
+@pytest.mark.parametrize(
+    ("options", "problem"),
+    [
+        ({"heartbeat_interval": "fast"}, "heartbeat_interval must be a number of seconds"),
+        ({"heartbeat_interval": True}, "heartbeat_interval must be a number of seconds"),
+        ({"open_timeout": None}, "open_timeout must be a number of seconds"),
+    ],
+)
+def test_the_stream_names_an_argument_that_is_not_a_number(
+    options: dict[str, object], problem: str
+) -> None:
+    with pytest.raises(TypeError, match=problem):
+        EventStream(URI, **options)  # type: ignore[arg-type]
+
+
 def test_backoff_starts_fast_and_is_bounded() -> None:
     backoff = Backoff()
     first = [backoff.delay(0) for _ in range(200)]

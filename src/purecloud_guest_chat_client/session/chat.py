@@ -26,6 +26,7 @@ from datetime import UTC
 from types import TracebackType
 from typing import Any, Final, Self, cast
 
+from .._base_client import positive_seconds
 from .._redact import redact_text
 from ..api_client import AsyncApiClient
 from ..apis.web_chat_api import AsyncWebChatApi
@@ -311,9 +312,7 @@ class GuestChat:
             if stream.end_reason is not StreamEnd.CLOSED or self._lifecycle.guest_leaving:
                 for ended in self._lifecycle.end():
                     self._queue.put_nowait(ended)
-        except AuthenticationError as exc:
-            self._failure = exc
-        except StreamError as exc:
+        except (AuthenticationError, StreamError) as exc:
             self._failure = exc
         except Exception as exc:
             stream_logger.exception("the chat session's event pump failed")
@@ -537,10 +536,8 @@ def _guest_member_info(member_info: GuestMemberInfo | Mapping[str, Any] | str) -
 
 
 def _check_session_options(heartbeat_interval: float, attach_timeout: float) -> None:
-    if not heartbeat_interval > 0:
-        raise ValueError("heartbeat_interval must be a positive number of seconds")
-    if not attach_timeout > 0:
-        raise ValueError("attach_timeout must be a positive number of seconds")
+    positive_seconds(heartbeat_interval, "heartbeat_interval")
+    positive_seconds(attach_timeout, "attach_timeout")
 
 
 def _transcript_line(message: MessageEvent) -> str:

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Self
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
 
+from .._base_client import positive_seconds
 from .._redact import redact_text
 from ..errors import ApiException, AuthenticationError
 from ..models import MemberState
@@ -131,10 +132,8 @@ class EventStream:
             ("ws://", "wss://")
         ):
             raise ValueError("event_stream_uri must be a ws:// or wss:// URI")
-        if not heartbeat_interval > 0:
-            raise ValueError("heartbeat_interval must be a positive number of seconds")
-        if not open_timeout > 0:
-            raise ValueError("open_timeout must be a positive number of seconds")
+        heartbeat_interval = positive_seconds(heartbeat_interval, "heartbeat_interval")
+        open_timeout = positive_seconds(open_timeout, "open_timeout")
         claims = read_claims(token_from_uri(event_stream_uri))
         self._uri = event_stream_uri
         self._display_uri = redact_text(event_stream_uri)
@@ -144,7 +143,7 @@ class EventStream:
         self.member_id: str | None = member_id or claims.member_id
         if api is not None and self.conversation_id is None:
             raise ValueError("conversation_id is required: the URI's token does not name it")
-        self.heartbeat_interval = float(heartbeat_interval)
+        self.heartbeat_interval = heartbeat_interval
         self.include_heartbeats = include_heartbeats
         self._backoff = backoff or Backoff()
         self._open_timeout = open_timeout
