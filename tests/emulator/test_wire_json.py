@@ -3,18 +3,22 @@ exactly what the shared wire models write."""
 
 from __future__ import annotations
 
+import gc
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 
+import httpx2
 import pytest
 
+from purecloud_guest_chat_client.emulator import LocalService
 from purecloud_guest_chat_client.emulator.records import Message, new_id
 from purecloud_guest_chat_client.emulator.wire_frames import message_frame
 from purecloud_guest_chat_client.emulator.wire_json import message_json
 from purecloud_guest_chat_client.models import WebChatMessage, parse_frame
 from purecloud_guest_chat_client.models.frames import MessageFrame
 
-from .helpers import NewGuest, is_message
+from .helpers import API, Guest, NewGuest, create_body, is_message
 
 ODD_BODIES = [
     "plain",
@@ -61,3 +65,20 @@ async def test_sent_message_and_its_frame_round_trip_through_the_models(
     assert parse_frame(raw).to_json() == raw
     assert frame["eventBody"]["id"] == response.json()["id"]
     assert frame["eventBody"]["body"] == body
+
+
+async def test_history_holds_nothing_the_garbage_collector_tracks(
+    service_factory: Callable[..., LocalService],
+) -> None:
+    service = service_factory(agent="manual")
+    async with httpx2.AsyncClient(base_url=service.base_url) as http:
+        guest = Guest(http, (await http.post(API, json=create_body())).json())
+        stream = await guest.connect()
+        await stream.wait_for(lambda f: is_message(f, "member-join", sender=guest.member_id))
+        for n in range(20):
+            assert (await guest.send(f"kept {n}")).status_code == 200
+        history = (await guest.request("GET", "/messages")).json()["entities"]
+        sent = [m["body"] for m in history if m["bodyType"] == "standard"]
+        assert sent == [f"kept {n}" for n in range(20)]
+        gc.collect()
+        assert not [o for o in gc.get_objects() if isinstance(o, Message)]

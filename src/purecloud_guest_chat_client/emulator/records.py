@@ -7,10 +7,11 @@ acknowledged.
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, overload
 
 from ..models import (
     BodyType,
@@ -91,10 +92,11 @@ class Message:
     body_type: str
     timestamp: datetime
     # The wire form of the timestamp: the response, the frame and the database row all use it.
-    timestamp_text: str = field(init=False)
+    timestamp_text: str = ""
 
     def __post_init__(self) -> None:
-        self.timestamp_text = format_timestamp(self.timestamp)
+        if not self.timestamp_text:
+            self.timestamp_text = format_timestamp(self.timestamp)
 
     def to_model(self) -> WebChatMessage:
         # Built from the service's own values on every send: no re-validation needed.
@@ -107,6 +109,78 @@ class Message:
             timestamp=self.timestamp,
             self_uri=f"{API_PREFIX}/{self.conversation_id}/messages/{self.id}",
         )
+
+
+# A message as the history keeps it: id, sender id, sender role, body, body type, timestamp and
+# its wire text. Plain strings only (no enum members), so the tuple holds nothing the garbage
+# collector tracks.
+_Row = tuple[str, str, str, str, str, datetime, str]
+
+
+class History:
+    """A conversation's messages in order, each findable by id.
+
+    A chat service keeps every message for as long as it runs, and a full garbage collection
+    scans every tracked object while the event loop waits: with one object per message, those
+    pauses grew with the history and made the latency tail. So the history holds plain tuples
+    of strings, which the collector stops tracking the first time it sees them, and builds a
+    ``Message`` only when one is read.
+    """
+
+    __slots__ = ("_positions", "_rows", "conversation_id")
+
+    def __init__(self, conversation_id: str) -> None:
+        self.conversation_id = conversation_id
+        self._rows: list[_Row] = []
+        self._positions: dict[str, int] = {}
+
+    def append(self, message: Message) -> None:
+        m = message
+        self._positions[m.id] = len(self._rows)
+        self._rows.append(
+            (
+                str(m.id),
+                str(m.sender_id),
+                str(m.sender_role),
+                str(m.body),
+                str(m.body_type),
+                m.timestamp,
+                str(m.timestamp_text),
+            )
+        )
+
+    def position(self, message_id: str) -> int | None:
+        return self._positions.get(message_id)
+
+    def _message(self, row: _Row) -> Message:
+        mid, sender_id, sender_role, body, body_type, timestamp, timestamp_text = row
+        return Message(
+            mid,
+            self.conversation_id,
+            sender_id,
+            sender_role,
+            body,
+            body_type,
+            timestamp,
+            timestamp_text,
+        )
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    @overload
+    def __getitem__(self, index: int) -> Message: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Message]: ...
+
+    def __getitem__(self, index: int | slice) -> Message | list[Message]:
+        if isinstance(index, slice):
+            return [self._message(row) for row in self._rows[index]]
+        return self._message(self._rows[index])
+
+    def __iter__(self) -> Iterator[Message]:
+        return (self._message(row) for row in self._rows)
 
 
 @dataclass
@@ -142,8 +216,7 @@ class Conversation:
     status: str
     created: datetime
     members: dict[str, Member] = field(default_factory=dict)
-    messages: list[Message] = field(default_factory=list)
-    message_positions: dict[str, int] = field(default_factory=dict)
+    messages: History = field(init=False)
     media_requests: dict[str, MediaRequest] = field(default_factory=dict)
     # The last guest message a bot agent answered (None before its first answer).
     bot_answered: str | None = None
@@ -156,15 +229,18 @@ class Conversation:
     def ended(self) -> bool:
         return self.status == ConversationStatus.ENDED
 
+    def __post_init__(self) -> None:
+        self.messages = History(self.id)
+
     def add_message(self, message: Message) -> None:
-        self.message_positions[message.id] = len(self.messages)
         self.messages.append(message)
 
     def unanswered_guest_messages(self) -> list[Message]:
         """The guest's messages after the last one a bot agent answered. A database written
         before answers were recorded counts from the bot's last message instead."""
         if self.bot_answered is not None:
-            start = self.message_positions.get(self.bot_answered, -1) + 1
+            answered = self.messages.position(self.bot_answered)
+            start = 0 if answered is None else answered + 1
         else:
             bots = {m.id for m in self.members.values() if m.is_bot}
             start = next(

@@ -276,7 +276,7 @@ def typing_response(conversation: Conversation, member: Member, typing_id: str, 
 async def get_message(request: Request, runtime: Runtime) -> Response:
     _, conversation = _authorize(request, runtime)
     await json_body(request)
-    position = conversation.message_positions.get(request.path_params["message_id"])
+    position = conversation.messages.position(request.path_params["message_id"])
     if position is None:
         raise ApiError.chat_not_found("message")
     return json_response(conversation.messages[position].to_model().to_dict(exclude_none=True))
@@ -286,7 +286,7 @@ def _cursor(request: Request, conversation: Conversation, name: str) -> int | No
     raw = request.query_params.get(name)
     if raw is None or raw == "":
         return None
-    position = conversation.message_positions.get(raw)
+    position = conversation.messages.position(raw)
     if position is None:
         raise ApiError.invalid_query(name, raw, "the id of a message of this conversation")
     return position

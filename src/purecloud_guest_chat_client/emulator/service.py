@@ -29,9 +29,10 @@ logger = logging.getLogger(__name__)
 _START_TIMEOUT = 15.0
 _STOP_TIMEOUT = 15.0
 CONTROL_PATH = "/emulator/v1"
-# Middle-generation collections between full ones (Python's default is 10). The history a chat
-# service keeps grows all the time, and each full collection scans all of it while the event loop
-# waits: rarer full collections keep those pauses out of the latency tail.
+# Middle-generation collections between full ones (Python's default is 10). The message history
+# is kept out of the collector's sight (records.History), but conversations, members and cached
+# token claims still add up over a long run, and each full collection scans all of them while
+# the event loop waits: rarer full collections keep those pauses out of the latency tail.
 _FULL_COLLECTION_EVERY = 100
 
 
