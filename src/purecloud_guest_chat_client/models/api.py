@@ -94,7 +94,7 @@ class CreateWebChatConversationResponse(WireModel):
     def __repr_args__(self) -> Any:
         # The JWT is a bearer credential, and the stream URI carries it too.
         for name, value in super().__repr_args__():
-            yield (name, "<redacted>" if name in ("jwt", "event_stream_uri") and value else value)
+            yield (name, "[REDACTED]" if name in ("jwt", "event_stream_uri") and value else value)
 
 
 class Detail(WireModel):

@@ -316,7 +316,9 @@ class GuestChat:
             self._failure = exc
         except Exception as exc:
             stream_logger.exception("the chat session's event pump failed")
-            self._failure = StreamError(f"the chat session failed: {type(exc).__name__}: {exc}")
+            self._failure = StreamError(
+                redact_text(f"the chat session failed: {type(exc).__name__}: {exc}", (self._jwt,))
+            )
         finally:
             self._queue.put_nowait(_END)
             self._finished.set()
