@@ -1,7 +1,8 @@
 """The chat lifecycle: the guest, the queue, workflow, ACD and agents, and how a chat ends.
 
-Every change is applied in memory, committed, and only then published to the guest's stream and
-acknowledged, so nothing a client has seen can be lost by a crash.
+Every change is made to the working state, which the next decision sees, then committed; only
+once it is committed is it shown to readers, published to the guest's stream and acknowledged,
+so nothing a client has seen can be lost by a crash.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ import contextlib
 import json
 import logging
 import secrets
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -119,10 +121,45 @@ class ChatService:
         if not task.cancelled() and task.exception() is not None:
             logger.error("background chat task failed", exc_info=task.exception())
 
-    async def _commit(self, conversation_id: str, ops: list[Operation], frames: list[str]) -> None:
-        await self.store.commit(*ops)
-        for frame in frames:
-            self.hub.publish(conversation_id, frame)
+    async def _commit(
+        self,
+        conversation: Conversation,
+        *,
+        status: bool = False,
+        members: Sequence[Member] = (),
+        messages: Sequence[Message] = (),
+        media_requests: Sequence[MediaRequest] = (),
+        also: Sequence[Operation] = (),
+        frames: Sequence[str] = (),
+    ) -> None:
+        """Commits the conversation's ``status`` (when asked), these members, messages and media
+        requests as they are now, and the ``also`` operations. Once they are committed, and in
+        commit order, readers are shown them and the frames go to the conversation's streams;
+        then the caller resumes."""
+        ops = [conversation_op(conversation)] if status else []
+        ops.extend(member_op(m) for m in members)
+        ops.extend(message_op(m) for m in messages)
+        ops.extend(media_request_op(r) for r in media_requests)
+        ops.extend(also)
+        status_now = conversation.status
+        member_rows = [replace(m) for m in members]
+        request_rows = [replace(r) for r in media_requests]
+
+        def show() -> None:
+            if status:
+                conversation.committed_status = status_now
+                # A new conversation is known (to the control API too) once its row is.
+                self.conversations.setdefault(conversation.id, conversation)
+            for member in member_rows:
+                conversation.committed_members[member.id] = member
+            for message in messages:
+                conversation.add_message(message)
+            for request in request_rows:
+                conversation.committed_media_requests[request.id] = request
+            for frame in frames:
+                self.hub.publish(conversation.id, frame)
+
+        await self.store.commit(*ops, on_commit=show)
 
     # -- lookups -----------------------------------------------------------------------------
 
@@ -179,8 +216,7 @@ class ChatService:
             authenticated_guest=authenticated,
         )
         conversation.members[guest.id] = guest
-        self.conversations[conversation.id] = conversation
-        await self.store.commit(conversation_op(conversation), member_op(guest))
+        await self._commit(conversation, status=True, members=[guest])
         self._arm_grace(conversation)
         token = self.tokens.issue(conversation.id, deployment_id, guest.id, organization_id)
         return conversation, token
@@ -196,9 +232,11 @@ class ChatService:
             guest.join_date = now
             joined = self._notice(conversation, guest, BodyType.MEMBER_JOIN, now)
             await self._commit(
-                conversation.id,
-                [conversation_op(conversation), member_op(guest), message_op(joined)],
-                [member_change_frame(guest, now), message_frame(joined)],
+                conversation,
+                status=True,
+                members=[guest],
+                messages=[joined],
+                frames=[member_change_frame(guest, now), message_frame(joined)],
             )
         if (
             conversation.status == ConversationStatus.ACTIVE
@@ -226,12 +264,13 @@ class ChatService:
         message = Message(
             new_id(), conversation.id, member.id, member.role, body, body_type, utc_now()
         )
-        conversation.add_message(message)
-        ops = [message_op(message)]
+        progress = []
         if answering is not None:
             conversation.bot_answered = answering.id
-            ops.append(bot_progress_op(conversation.id, answering.id))
-        await self._commit(conversation.id, ops, [message_frame(message)])
+            progress.append(bot_progress_op(conversation.id, answering.id))
+        await self._commit(
+            conversation, messages=[message], also=progress, frames=[message_frame(message)]
+        )
         if (
             member.role == MemberRole.CUSTOMER
             and body_type == BodyType.STANDARD
@@ -266,18 +305,19 @@ class ChatService:
         )
         conversation.members[agent.id] = agent
         now = utc_now()
-        await self._commit(conversation.id, [member_op(agent)], [member_change_frame(agent, now)])
+        await self._commit(conversation, members=[agent], frames=[member_change_frame(agent, now)])
         now = utc_now()
         if conversation.ended:
             agent.state, agent.leave_date = MemberState.DISCONNECTED, now
-            await self.store.commit(member_op(agent))
+            await self._commit(conversation, members=[agent])
             raise ApiError.conversation_state()
         agent.state, agent.join_date = MemberState.CONNECTED, now
         joined = self._notice(conversation, agent, BodyType.MEMBER_JOIN, now)
         await self._commit(
-            conversation.id,
-            [member_op(agent), message_op(joined)],
-            [member_change_frame(agent, now), message_frame(joined)],
+            conversation,
+            members=[agent],
+            messages=[joined],
+            frames=[member_change_frame(agent, now), message_frame(joined)],
         )
         for acd in conversation.connected_with_role(MemberRole.ACD):
             await self._leave(conversation, acd)
@@ -334,11 +374,11 @@ class ChatService:
             BodyType.MEDIA_REQUEST,
             utc_now(),
         )
-        conversation.add_message(notice)
         await self._commit(
-            conversation.id,
-            [media_request_op(request), message_op(notice)],
-            [message_frame(notice)],
+            conversation,
+            media_requests=[request],
+            messages=[notice],
+            frames=[message_frame(notice)],
         )
         return request
 
@@ -354,7 +394,7 @@ class ChatService:
         if state == MediaRequestState.ACCEPTED:
             request.communication_id = new_id()
             request.security_key = secrets.token_hex(16)
-        await self.store.commit(media_request_op(request))
+        await self._commit(conversation, media_requests=[request])
         return request
 
     # -- internals ---------------------------------------------------------------------------
@@ -363,9 +403,7 @@ class ChatService:
     def _notice(
         conversation: Conversation, member: Member, body_type: str, at: datetime
     ) -> Message:
-        message = Message(new_id(), conversation.id, member.id, member.role, "", body_type, at)
-        conversation.add_message(message)
-        return message
+        return Message(new_id(), conversation.id, member.id, member.role, "", body_type, at)
 
     async def _join_member(self, conversation: Conversation, role: str, name: str) -> Member:
         now = utc_now()
@@ -380,9 +418,10 @@ class ChatService:
         conversation.members[member.id] = member
         joined = self._notice(conversation, member, BodyType.MEMBER_JOIN, now)
         await self._commit(
-            conversation.id,
-            [member_op(member), message_op(joined)],
-            [member_change_frame(member, now), message_frame(joined)],
+            conversation,
+            members=[member],
+            messages=[joined],
+            frames=[member_change_frame(member, now), message_frame(joined)],
         )
         return member
 
@@ -391,9 +430,10 @@ class ChatService:
         member.state, member.leave_date = MemberState.DISCONNECTED, now
         left = self._notice(conversation, member, BodyType.MEMBER_LEAVE, now)
         await self._commit(
-            conversation.id,
-            [member_op(member), message_op(left)],
-            [member_change_frame(member, now), message_frame(left)],
+            conversation,
+            members=[member],
+            messages=[left],
+            frames=[member_change_frame(member, now), message_frame(left)],
         )
 
     async def _end(self, conversation: Conversation, *, guest_first: bool) -> None:
@@ -412,9 +452,7 @@ class ChatService:
         now = utc_now()
         guest.state, guest.leave_date = MemberState.DISCONNECTED, now
         await self._commit(
-            conversation.id,
-            [conversation_op(conversation), member_op(guest)],
-            [member_change_frame(guest, now)],
+            conversation, status=True, members=[guest], frames=[member_change_frame(guest, now)]
         )
         self.hub.close_conversation(conversation.id, CONVERSATION_ENDED)
         if guest_first:

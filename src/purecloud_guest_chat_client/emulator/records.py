@@ -1,14 +1,17 @@
 """The service's state: conversations with their members, messages and media requests.
 
-The records live in memory for fast reads; ``store`` makes every change durable before it is
-acknowledged.
+The records live in memory for fast reads, in two forms. The working state (``members``,
+``media_requests``, ``status``) changes as soon as a change is decided, so the next decision sees
+it. What readers are shown (``committed_members``, ``committed_media_requests``,
+``committed_status`` and the message ``History``) changes only once ``store`` has committed the
+change, so no reader sees something a crash could still erase.
 """
 
 from __future__ import annotations
 
 import random
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, overload
@@ -216,8 +219,12 @@ class Conversation:
     status: str
     created: datetime
     members: dict[str, Member] = field(default_factory=dict)
+    # Committed messages only: they are appended once committed, in commit order.
     messages: History = field(init=False)
     media_requests: dict[str, MediaRequest] = field(default_factory=dict)
+    committed_status: str = ""
+    committed_members: dict[str, Member] = field(default_factory=dict)
+    committed_media_requests: dict[str, MediaRequest] = field(default_factory=dict)
     # The last guest message a bot agent answered (None before its first answer).
     bot_answered: str | None = None
 
@@ -231,9 +238,16 @@ class Conversation:
 
     def __post_init__(self) -> None:
         self.messages = History(self.id)
+        self.committed_status = self.committed_status or self.status
 
     def add_message(self, message: Message) -> None:
         self.messages.append(message)
+
+    def show_committed(self) -> None:
+        """Shows readers the working state as it is: for state loaded from the database."""
+        self.committed_status = self.status
+        self.committed_members = {mid: replace(m) for mid, m in self.members.items()}
+        self.committed_media_requests = {rid: replace(r) for rid, r in self.media_requests.items()}
 
     def unanswered_guest_messages(self) -> list[Message]:
         """The guest's messages after the last one a bot agent answered. A database written
@@ -270,9 +284,11 @@ class Conversation:
             "organizationId": self.organization_id,
             "deploymentId": self.deployment_id,
             "queue": self.queue,
-            "status": self.status,
+            "status": self.committed_status,
             "guestMemberId": self.guest_id,
             "createdDate": format_timestamp(self.created),
-            "members": [m.to_model().to_dict(exclude_none=True) for m in self.members.values()],
+            "members": [
+                m.to_model().to_dict(exclude_none=True) for m in self.committed_members.values()
+            ],
             "messageCount": len(self.messages),
         }

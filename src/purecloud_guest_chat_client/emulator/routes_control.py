@@ -68,7 +68,8 @@ async def get_conversation(request: Request, runtime: Runtime) -> Response:
     detail = conversation.summary()
     detail["messages"] = [m.to_model().to_dict(exclude_none=True) for m in conversation.messages]
     detail["mediaRequests"] = [
-        r.to_model().to_dict(exclude_none=True) for r in conversation.media_requests.values()
+        r.to_model().to_dict(exclude_none=True)
+        for r in conversation.committed_media_requests.values()
     ]
     detail["openStreams"] = runtime.hub.count(conversation.id)
     return json_response(detail)

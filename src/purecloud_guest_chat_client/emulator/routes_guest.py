@@ -176,7 +176,9 @@ async def create_conversation(request: Request, runtime: Runtime) -> Response:
 async def get_member(request: Request, runtime: Runtime) -> Response:
     _, conversation = _authorize(request, runtime)
     await json_body(request)
-    member = runtime_member(conversation, request.path_params["member_id"])
+    member = conversation.committed_members.get(request.path_params["member_id"])
+    if member is None:
+        raise ApiError.chat_not_found("web chat conversation member")
     return json_response(member.to_model().to_dict(exclude_none=True))
 
 
@@ -193,7 +195,7 @@ async def list_members(request: Request, runtime: Runtime) -> Response:
     page_size = query_int(request, "pageSize", 25, 1, MAX_PAGE_SIZE)
     page = query_int(request, "pageNumber", 1, 1, 1_000_000)
     exclude = query_choice(request, "excludeDisconnectedMembers", "false", ("true", "false"))
-    members = list(conversation.members.values())
+    members = list(conversation.committed_members.values())
     if exclude == "true":
         members = [m for m in members if m.state != MemberState.DISCONNECTED]
     total = len(members)
@@ -337,7 +339,7 @@ async def list_media_requests(request: Request, runtime: Runtime) -> Response:
     _, conversation = _authorize(request, runtime)
     await json_body(request)
     listing = WebChatGuestMediaRequestEntityList(
-        entities=[r.to_model() for r in conversation.media_requests.values()]
+        entities=[r.to_model() for r in conversation.committed_media_requests.values()]
     )
     return json_response(listing.to_dict(exclude_none=True))
 
@@ -352,9 +354,10 @@ def _media_request(request: Request, conversation: Conversation) -> Any:
 async def get_media_request(request: Request, runtime: Runtime) -> Response:
     _, conversation = _authorize(request, runtime)
     await json_body(request)
-    return json_response(
-        _media_request(request, conversation).to_model().to_dict(exclude_none=True)
-    )
+    found = conversation.committed_media_requests.get(request.path_params["request_id"])
+    if found is None:
+        raise ApiError.chat_not_found("media request")
+    return json_response(found.to_model().to_dict(exclude_none=True))
 
 
 async def patch_media_request(request: Request, runtime: Runtime) -> Response:

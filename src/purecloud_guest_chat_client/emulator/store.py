@@ -1,8 +1,10 @@
 """Durable state in SQLite (WAL) with group commit.
 
-Changes are applied in memory first, then queued as SQL operations; ``commit`` resolves only once
-the transaction that holds them is committed, so a change is acknowledged only when it is durable.
-Concurrent requests share one transaction, which keeps throughput high without weakening that.
+Changes are queued as SQL operations; ``commit`` resolves only once the transaction that holds
+them is committed, so a change is acknowledged only when it is durable. Concurrent requests share
+one transaction, which keeps throughput high without weakening that. What readers see is changed
+by the ``on_commit`` callbacks, run right after COMMIT in the order the changes were queued, so a
+reader never sees a change a crash could still erase.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import json
 import logging
 import sqlite3
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -160,6 +163,7 @@ class Store:
         self._conn.executescript(_SCHEMA)
         self._pending: list[Operation] = []
         self._waiters: list[asyncio.Future[None]] = []
+        self._on_commit: list[Callable[[], None]] = []
         self._flush_scheduled = False
         self._checkpointer: threading.Thread | None = None
         self._stopping = threading.Event()
@@ -221,6 +225,8 @@ class Store:
             conversation = conversations.get(cid)
             if conversation is not None:
                 conversation.bot_answered = message_id
+        for conversation in conversations.values():
+            conversation.show_committed()
         return conversations
 
     # -- group commit ----------------------------------------------------------------------
@@ -231,8 +237,13 @@ class Store:
         )
         self._checkpointer.start()
 
-    async def commit(self, *operations: Operation) -> None:
+    async def commit(
+        self, *operations: Operation, on_commit: Callable[[], None] | None = None
+    ) -> None:
         """Returns once every operation is committed to the database file.
+
+        ``on_commit`` runs once they are, before any waiter resumes and whether or not this one
+        is still waiting; it does not run when the transaction fails.
 
         The operations of every request that commits during one pass of the event loop share a
         transaction, written at the start of the next pass. A commit without fsync (see
@@ -243,6 +254,8 @@ class Store:
         future: asyncio.Future[None] = loop.create_future()
         self._pending.extend(operations)
         self._waiters.append(future)
+        if on_commit is not None:
+            self._on_commit.append(on_commit)
         if not self._flush_scheduled:
             self._flush_scheduled = True
             loop.call_soon(self._flush)
@@ -252,7 +265,14 @@ class Store:
         self._flush_scheduled = False
         operations, self._pending = self._pending, []
         waiters, self._waiters = self._waiters, []
+        callbacks, self._on_commit = self._on_commit, []
         error = self._write(operations)
+        if error is None:
+            for callback in callbacks:
+                try:
+                    callback()
+                except Exception:  # one failing callback must not keep the others' changes back
+                    logger.exception("applying a committed change failed")
         for future in waiters:
             if future.done():  # its request was cancelled; the change is stored all the same
                 continue
