@@ -171,3 +171,42 @@ async def test_echo_agent_answers_after_a_restart_what_it_had_not_answered(
         assert replies == [f"You said: question {n}" for n in range(4)]
         await stream.close()
     assert third.terminate() == 0
+
+
+async def test_an_agent_alerted_before_a_sigkill_takes_the_chat_after_the_restart(
+    tmp_path: Path, processes: list[ServiceProcess]
+) -> None:
+    db, port = tmp_path / "chats.db", _free_port()
+    # The bot agent's invitation rings for a minute: the kill lands while it is ALERTING.
+    ringing = ("--agent", "echo", "--agent-join-delay", "60")
+    first = ServiceProcess(db, port, *ringing)
+    processes.append(first)
+    async with httpx2.AsyncClient(base_url=first.base_url) as http:
+        guest = Guest(http, (await http.post(API, json=create_body())).json())
+        stream = await guest.connect()
+        # Frames go out only once committed: the ALERTING state is in the database.
+        alerting = await stream.wait_for(lambda f: is_change(f, state="ALERTING"))
+        agent_id = alerting["eventBody"]["member"]["id"]
+        first.kill()
+        await stream.closed()
+
+    # Were routing to start over, an agent would join at once beside the alerted one.
+    fast = ("--agent", "echo", "--agent-join-delay", "0", "--agent-reply-delay", "0.01")
+    second = ServiceProcess(db, port, *fast)
+    processes.append(second)
+    async with httpx2.AsyncClient(base_url=second.base_url) as http:
+        guest = Guest(http, guest.chat)
+        stream = await guest.connect()
+        assert (await guest.send("still there?")).status_code == 200
+        answer = await stream.wait_for(lambda f: is_message(f, body="You said: still there?"))
+        assert answer["eventBody"]["sender"]["id"] == agent_id
+        members = (await guest.request("GET", "/members")).json()["entities"]
+        assert [(m["id"], m["state"]) for m in members if m.get("role") == "AGENT"] == [
+            (agent_id, "CONNECTED")
+        ]
+        assert [m["state"] for m in members if m.get("role") == "ACD"] == ["DISCONNECTED"]
+        history = (await guest.request("GET", "/messages")).json()["entities"]
+        joins = [m for m in history if m["bodyType"] == "member-join"]
+        assert [m["sender"]["id"] for m in joins].count(agent_id) == 1
+        await stream.close()
+    assert second.terminate() == 0

@@ -121,3 +121,26 @@ async def test_manual_agent_transfer_and_end(
         assert final["eventBody"]["member"]["state"] == "DISCONNECTED"
         assert await stream.closed() == 1001
         assert (await guest.send("hello?")).json()["code"] == "chat.error.conversation.state"
+
+
+async def test_an_agent_alerted_when_the_chat_ends_is_withdrawn(
+    service_factory: Callable[..., LocalService],
+) -> None:
+    service = service_factory(agent_join_delay=60.0)  # the bot agent's invitation rings on
+    async with (
+        httpx2.AsyncClient(base_url=service.base_url) as http,
+        AsyncControlClient(service.control_url) as control,
+    ):
+        guest = Guest(http, (await http.post(API, json=create_body())).json())
+        stream = await guest.connect()
+        alerting = await stream.wait_for(lambda f: is_change(f, state="ALERTING"))
+        agent_id = alerting["eventBody"]["member"]["id"]
+        assert (await guest.request("DELETE", f"/members/{guest.member_id}")).status_code == 204
+        await stream.wait_for(lambda f: is_change(f, agent_id, "DISCONNECTED"))
+        await stream.wait_for(lambda f: is_change(f, guest.member_id, "DISCONNECTED"))
+        assert await stream.closed() == 1001
+        detail = await control.conversation(guest.id)
+        states = {m["id"]: m["state"] for m in detail["members"]}
+        assert states[agent_id] == "DISCONNECTED"
+        # It never joined, so it has neither a member-join nor a member-leave.
+        assert not [m for m in detail["messages"] if m["sender"]["id"] == agent_id]

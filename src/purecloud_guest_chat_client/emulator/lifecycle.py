@@ -90,11 +90,14 @@ class ChatService:
 
     def start(self) -> None:
         """After a restart no stream is attached: every live guest gets its grace period again,
-        and a bot agent answers what the guest said before the restart and it had not answered
-        yet, so the chat goes on where it stopped."""
+        routing goes on with the agents it had alerted, and a bot agent answers what the guest
+        said before the restart and it had not answered yet, so the chat goes on where it
+        stopped."""
         for conversation in self.conversations.values():
             if not conversation.ended:
                 self._arm_grace(conversation)
+                if conversation.alerting_agents():
+                    self._routing[conversation.id] = self._spawn(self._resume_routing(conversation))
                 if self.responder is not None:
                     for message in conversation.unanswered_guest_messages():
                         self._spawn(self._bot_answer(conversation, message))
@@ -294,6 +297,12 @@ class ChatService:
     async def join_agent(
         self, conversation: Conversation, display_name: str, *, bot: bool = False
     ) -> Member:
+        agent = await self._alert_agent(conversation, display_name, bot=bot)
+        return await self._connect_agent(conversation, agent)
+
+    async def _alert_agent(
+        self, conversation: Conversation, display_name: str, *, bot: bool
+    ) -> Member:
         self._require_active(conversation)
         agent = Member(
             id=new_id(),
@@ -306,11 +315,15 @@ class ChatService:
         conversation.members[agent.id] = agent
         now = utc_now()
         await self._commit(conversation, members=[agent], frames=[member_change_frame(agent, now)])
-        now = utc_now()
+        return agent
+
+    async def _connect_agent(self, conversation: Conversation, agent: Member) -> Member:
+        """An alerted agent takes the chat: CONNECTED with its member-join, and the ACD member
+        leaves. If the chat has ended meanwhile, the agent is withdrawn instead."""
         if conversation.ended:
-            agent.state, agent.leave_date = MemberState.DISCONNECTED, now
-            await self._commit(conversation, members=[agent])
+            await self._withdraw(conversation, agent)
             raise ApiError.conversation_state()
+        now = utc_now()
         agent.state, agent.join_date = MemberState.CONNECTED, now
         joined = self._notice(conversation, agent, BodyType.MEMBER_JOIN, now)
         await self._commit(
@@ -323,7 +336,7 @@ class ChatService:
             await self._leave(conversation, acd)
         await self._agents_changed(conversation.id)
         greeting = self.responder.greeting if self.responder is not None else None
-        if bot and greeting and agent.connected and not conversation.ended:
+        if agent.is_bot and greeting and agent.connected and not conversation.ended:
             await self.send(conversation, agent, greeting, BodyType.STANDARD)
         return agent
 
@@ -436,6 +449,13 @@ class ChatService:
             frames=[member_change_frame(member, now), message_frame(left)],
         )
 
+    async def _withdraw(self, conversation: Conversation, agent: Member) -> None:
+        """An alerted agent that will not take the chat: DISCONNECTED, and no member-leave,
+        since it never joined."""
+        now = utc_now()
+        agent.state, agent.leave_date = MemberState.DISCONNECTED, now
+        await self._commit(conversation, members=[agent], frames=[member_change_frame(agent, now)])
+
     async def _end(self, conversation: Conversation, *, guest_first: bool) -> None:
         if conversation.ended:
             return
@@ -444,6 +464,8 @@ class ChatService:
         routing = self._routing.pop(conversation.id, None)
         if routing is not None and routing is not asyncio.current_task():
             routing.cancel()
+        for agent in conversation.alerting_agents():
+            await self._withdraw(conversation, agent)
         guest = conversation.guest
         others = [m for m in conversation.members.values() if m.connected and m is not guest]
         if not guest_first:
@@ -471,18 +493,41 @@ class ChatService:
                 await self._leave(conversation, workflow)
             if not conversation.connected_with_role(MemberRole.ACD) and not conversation.ended:
                 await self._join_member(conversation, MemberRole.ACD, conversation.queue)
-            if self.settings.bot_agents:
+            if self.settings.bot_agents and not conversation.connected_agents():
+                name = self.centre.next_agent_name(conversation.queue)
+                agent = await self._alert_agent(conversation, name, bot=True)
+                # The invitation rings for the join delay before the agent answers it.
                 await asyncio.sleep(self.settings.agent_join_delay)
-                if conversation.status == ConversationStatus.ACTIVE and not (
-                    conversation.connected_agents()
-                ):
-                    name = self.centre.next_agent_name(conversation.queue)
-                    await self.join_agent(conversation, name, bot=True)
+                await self._answer_or_withdraw(conversation, agent)
         except ApiError:
             pass  # the chat ended while it was being routed
         finally:
-            if self._routing.get(conversation.id) is asyncio.current_task():
-                del self._routing[conversation.id]
+            self._routing_done(conversation.id)
+
+    async def _resume_routing(self, conversation: Conversation) -> None:
+        """After a restart the agents that were alerted take the chat, rather than routing
+        adding another; their invitation rang before the restart, so they answer at once."""
+        try:
+            for agent in conversation.alerting_agents():
+                await self._answer_or_withdraw(conversation, agent)
+        except ApiError:
+            pass  # the chat ended meanwhile
+        finally:
+            self._routing_done(conversation.id)
+
+    async def _answer_or_withdraw(self, conversation: Conversation, agent: Member) -> None:
+        """Routing offers the chat to one agent at a time: an alerted agent is withdrawn when
+        another agent took the chat meanwhile (through the control API)."""
+        if agent.state != MemberState.ALERTING:
+            return
+        if conversation.connected_agents():
+            await self._withdraw(conversation, agent)
+        else:
+            await self._connect_agent(conversation, agent)
+
+    def _routing_done(self, conversation_id: str) -> None:
+        if self._routing.get(conversation_id) is asyncio.current_task():
+            del self._routing[conversation_id]
 
     def _condition(self, conversation_id: str) -> asyncio.Condition:
         condition = self._agent_changes.get(conversation_id)

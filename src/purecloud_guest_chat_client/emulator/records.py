@@ -275,6 +275,10 @@ class Conversation:
     def connected_agents(self) -> list[Member]:
         return [m for m in self.members.values() if m.is_agent and m.connected]
 
+    def alerting_agents(self) -> list[Member]:
+        """Agents offered the chat that have not taken it yet."""
+        return [m for m in self.members.values() if m.is_agent and m.state == MemberState.ALERTING]
+
     def connected_with_role(self, role: str) -> list[Member]:
         return [m for m in self.members.values() if m.role == role and m.connected]
 
