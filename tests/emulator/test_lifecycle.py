@@ -27,6 +27,18 @@ async def test_sending_before_the_stream_attaches_is_refused(new_guest: NewGuest
     assert response.json()["code"] == "chat.error.conversation.state"
 
 
+async def test_a_send_right_after_the_handshake_is_accepted(new_guest: NewGuest) -> None:
+    # The guest is CONNECTED before the handshake completes, so no client has to wait for a
+    # frame before its first message. Several chats, as a race would show only sometimes (with
+    # commits on the event loop its window is small; with commits off the loop it is not).
+    for _ in range(10):
+        guest = await new_guest()
+        stream = await guest.connect()
+        response = await guest.send("first words")
+        assert response.status_code == 200, response.text
+        assert is_change(await stream.next(), guest.member_id, "CONNECTED")
+
+
 async def test_echo_agent_lifecycle(new_guest: NewGuest) -> None:
     guest = await new_guest()
     stream = await guest.connect()

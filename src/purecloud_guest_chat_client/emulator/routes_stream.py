@@ -45,8 +45,8 @@ class EventStreamEndpoint:
             logger.info("WS %s denied %d %s", REDACTED_STREAM_PATH, error.status, correlation)
             await websocket.send_denial_response(error.response(correlation))
             return
-        await websocket.accept()
         if conversation.ended:
+            await websocket.accept()
             await websocket.close(*CONVERSATION_ENDED)
             logger.info("WS %s ended conversation %s", REDACTED_STREAM_PATH, conversation.id)
             return
@@ -57,22 +57,31 @@ class EventStreamEndpoint:
 
     async def _serve(self, connection: StreamConnection, conversation: Conversation) -> None:
         runtime = self.runtime
+        # The stream is attached, and the chat routed, before the handshake completes: a client
+        # whose connect() has returned can send at once instead of racing the attach. Frames
+        # queued meanwhile go out once the sender starts.
         runtime.hub.attach(connection)
-        sender = asyncio.create_task(connection.run_sender())
-        heartbeat = asyncio.create_task(self._heartbeat(connection))
-        logger.info("WS %s open conversation %s", REDACTED_STREAM_PATH, conversation.id)
+        tasks: list[asyncio.Task[None]] = []
         try:
-            await runtime.chats.stream_attached(conversation)
+            try:
+                await runtime.chats.stream_attached(conversation)
+            except ApiError:
+                connection.close(*CONVERSATION_ENDED)
+            try:
+                await connection.websocket.accept()
+            except (WebSocketDisconnect, RuntimeError, OSError):
+                return  # the client left before its handshake was answered
+            tasks.append(asyncio.create_task(connection.run_sender()))
+            tasks.append(asyncio.create_task(self._heartbeat(connection)))
+            logger.info("WS %s open conversation %s", REDACTED_STREAM_PATH, conversation.id)
             if runtime.faults.take_drop_on_attach(conversation.id):
                 connection.abort()
             await self._receive_until_closed(connection)
-        except ApiError:
-            connection.close(*CONVERSATION_ENDED)
         finally:
             runtime.hub.detach(connection)
-            heartbeat.cancel()
             connection.finished.set()
-            sender.cancel()
+            for task in tasks:
+                task.cancel()
             runtime.chats.stream_detached(conversation)
             logger.info(
                 "WS %s closed %s conversation %s",
