@@ -49,16 +49,17 @@ class ApiError(Exception):
         code: str,
         message: str,
         *,
-        template: str | None = None,
-        params: dict[str, Any] | None = None,
+        params: dict[str, str] | None = None,
         headers: dict[str, str] | None = None,
     ) -> None:
-        super().__init__(f"{status} {code}: {message}")
+        """``message`` may hold ``{name}`` placeholders filled from ``params``: the service sends
+        both the filled message and the template (``messageWithParams``) with its params."""
+        self.params = params or {}
+        self.template = message
+        self.message = message.format(**self.params) if self.params else message
+        super().__init__(f"{status} {code}: {self.message}")
         self.status = status
         self.code = code
-        self.message = message
-        self.template = template or message
-        self.params = params or {}
         self.headers = headers or {}
 
     def body(self, correlation_id: str) -> dict[str, Any]:
@@ -100,8 +101,7 @@ class ApiError(Exception):
         return cls(
             400,
             code,
-            f"The {field} property may not be null.",
-            template="The {field} property may not be null.",
+            "The {field} property may not be null.",
             params={"field": field},
         )
 
@@ -110,9 +110,7 @@ class ApiError(Exception):
         return cls(
             400,
             "invalid.value",
-            f"Value [{value}] is not valid for field type [{field}]. "
-            f"Allowable values are: {allowed}",
-            template="Value [{value}] is not valid for field type [{field}]. "
+            "Value [{value}] is not valid for field type [{field}]. "
             "Allowable values are: {allowed}",
             params={"value": str(value), "field": field, "allowed": allowed},
         )
@@ -122,10 +120,7 @@ class ApiError(Exception):
         return cls(
             400,
             "invalid.query.param.value",
-            f"Value [{value}] is not valid for parameter [{param}]. "
-            f"Allowable values are: {allowed}",
-            template="Value [{value}] is not valid for parameter [{param}]. "
-            "Allowable values are: {allowed}",
+            "Value [{value}] is not valid for parameter [{param}]. Allowable values are: {allowed}",
             params={"value": str(value), "param": param, "allowed": allowed},
         )
 
@@ -196,8 +191,7 @@ class ApiError(Exception):
         return cls(
             413,
             "request.entity.too.large",
-            f"The request is over the size limit. Maximum bytes: {MAX_REQUEST_BYTES}",
-            template="The request is over the size limit. Maximum bytes: {maxBytes}",
+            "The request is over the size limit. Maximum bytes: {maxBytes}",
             params={"maxBytes": str(MAX_REQUEST_BYTES)},
         )
 
@@ -215,8 +209,7 @@ class ApiError(Exception):
         return cls(
             429,
             "too.many.requests.retry.after",
-            f"Rate limit exceeded the maximum. Retry the request in [{retry_after}] seconds",
-            template="Rate limit exceeded the maximum. Retry the request in [{retryAfter}] seconds",
+            "Rate limit exceeded the maximum. Retry the request in [{retryAfter}] seconds",
             params={"retryAfter": str(retry_after)},
             headers={**headers, "Retry-After": str(retry_after)},
         )
