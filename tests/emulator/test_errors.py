@@ -27,6 +27,8 @@ def assert_error(response: httpx2.Response, status: int, code: str) -> None:
     assert body["status"] == status
     assert body["contextId"] == response.headers["inin-correlation-id"]
     assert body["details"] == [] and body["errors"] == []
+    # messageWithParams is the template that messageParams fill into message.
+    assert body["messageWithParams"].format(**body["messageParams"]) == body["message"]
 
 
 async def test_every_response_has_a_correlation_id(new_guest: NewGuest) -> None:
@@ -258,6 +260,7 @@ async def test_rate_limit(service_factory: Callable[..., LocalService]) -> None:
         limited = await guest.request("GET", "/messages")
         assert_error(limited, 429, "too.many.requests.retry.after")
         assert int(limited.headers["Retry-After"]) >= 1
+        assert limited.json()["messageParams"] == {"retryAfter": limited.headers["Retry-After"]}
         assert limited.headers["inin-ratelimit-reset"] == limited.headers["Retry-After"]
 
 
