@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from rich.console import Console
 from rich.markup import escape
 
@@ -40,7 +42,9 @@ class EventPrinter:
         self._typing_shown: set[str] = set()
 
     def guest_said(self, name: str, text: str) -> None:
-        self._console.print(f"[guest]{escape(name)}[/]: {escape(text)}")
+        # Stamped now, as the agent's lines are stamped with their message's time.
+        now = clock(datetime.now(UTC))
+        self._console.print(f"[system]{now}[/] [guest]{escape(name)}[/]: {escape(text)}")
 
     def system(self, text: str) -> None:
         self._console.print(f"[system]{escape(text)}[/]")
