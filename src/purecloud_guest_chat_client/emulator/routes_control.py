@@ -18,6 +18,7 @@ from .errors import ApiError
 from .faults import parse_fault_request
 from .http_io import correlation_id, json_body, json_object, json_response
 from .lifecycle import valid_media_types
+from .records import Conversation
 from .routes_guest import message_request, runtime_member, typing_response
 from .runtime import Runtime
 
@@ -82,12 +83,17 @@ def _display_name(data: dict[str, object] | None, default: str | None) -> str:
     return name
 
 
-async def join_agent(request: Request, runtime: Runtime) -> Response:
-    conversation = runtime.chats.conversation(request.path_params["conversation_id"])
+async def _new_agent_name(request: Request, runtime: Runtime, conversation: Conversation) -> str:
+    """The ``displayName`` of a joining agent's body, or the queue's next agent name."""
     data = await json_body(request)
     if data is not None and not isinstance(data, dict):
         raise ApiError.bad_request("The request body must be a JSON object.")
-    name = _display_name(data, runtime.centre.next_agent_name(conversation.queue))
+    return _display_name(data, runtime.centre.next_agent_name(conversation.queue))
+
+
+async def join_agent(request: Request, runtime: Runtime) -> Response:
+    conversation = runtime.chats.conversation(request.path_params["conversation_id"])
+    name = await _new_agent_name(request, runtime, conversation)
     agent = await runtime.chats.join_agent(conversation, name)
     return json_response(agent.to_model().to_dict(exclude_none=True))
 
@@ -121,10 +127,7 @@ async def agent_leave(request: Request, runtime: Runtime) -> Response:
 
 async def transfer(request: Request, runtime: Runtime) -> Response:
     conversation = runtime.chats.conversation(request.path_params["conversation_id"])
-    data = await json_body(request)
-    if data is not None and not isinstance(data, dict):
-        raise ApiError.bad_request("The request body must be a JSON object.")
-    name = _display_name(data, runtime.centre.next_agent_name(conversation.queue))
+    name = await _new_agent_name(request, runtime, conversation)
     agent = await runtime.chats.transfer(conversation, name)
     return json_response(agent.to_model().to_dict(exclude_none=True))
 
