@@ -39,7 +39,24 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--log-level", default="info", choices=["debug", "info", "warning", "error"]
     )
+    limits = parser.add_argument_group("limits (docs/local-service.md, Limits)")
+    for option, field in _LIMIT_OPTIONS.items():
+        default = getattr(defaults, field)
+        limits.add_argument(option, dest=field, type=type(default), default=default)
     return parser
+
+
+_LIMIT_OPTIONS = {
+    "--max-header-bytes": "max_header_bytes",
+    "--header-timeout": "header_timeout_seconds",
+    "--body-timeout": "body_timeout_seconds",
+    "--idle-timeout": "idle_timeout_seconds",
+    "--max-connections": "max_connections",
+    "--stream-max-frame-bytes": "stream_max_frame_bytes",
+    "--stream-max-frames-per-second": "stream_max_frames_per_second",
+    "--stream-max-queued-frames": "stream_max_queued_frames",
+    "--max-streams-per-guest": "max_streams_per_guest",
+}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -59,6 +76,7 @@ def main(argv: list[str] | None = None) -> int:
             agent_reply_delay=args.agent_reply_delay,
             workflow_greeting=args.workflow_greeting,
             control_token=args.control_token,
+            **{field: getattr(args, field) for field in _LIMIT_OPTIONS.values()},
         )
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)

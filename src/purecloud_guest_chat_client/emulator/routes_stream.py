@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import time
 from typing import Any
 
 from starlette.types import Receive, Scope, Send
@@ -14,7 +15,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from .errors import ApiError
 from .records import Conversation, new_id
 from .runtime import Runtime
-from .stream import CONVERSATION_ENDED, StreamConnection
+from .stream import CONVERSATION_ENDED, TOKEN_EXPIRED, StreamConnection
 from .wire_frames import HEARTBEAT_FRAME, PONG_FRAME
 
 logger = logging.getLogger("purecloud_guest_chat_client.emulator.requests")
@@ -41,6 +42,9 @@ class EventStreamEndpoint:
             conversation = runtime.chats.conversation(claims.conversation_id)
             if claims.member_id not in conversation.members:
                 raise ApiError.chat_not_found("web chat conversation member")
+            most = runtime.settings.max_streams_per_guest
+            if runtime.hub.count(conversation.id, claims.member_id) >= most:
+                raise too_many_streams(most)
         except ApiError as error:
             logger.info("WS %s denied %d %s", REDACTED_STREAM_PATH, error.status, correlation)
             await websocket.send_denial_response(error.response(correlation))
@@ -51,9 +55,20 @@ class EventStreamEndpoint:
             logger.info("WS %s ended conversation %s", REDACTED_STREAM_PATH, conversation.id)
             return
         connection = StreamConnection(
-            websocket, state.get("abort_transport"), conversation.id, claims.member_id
+            websocket,
+            state.get("abort_transport"),
+            conversation.id,
+            claims.member_id,
+            runtime.settings.stream_max_queued_frames,
         )
-        await self._serve(connection, conversation)
+        # A stream lives no longer than the token that opened it.
+        expiry = asyncio.get_running_loop().call_later(
+            max(0.0, claims.expires_at - time.time()), connection.close, *TOKEN_EXPIRED
+        )
+        try:
+            await self._serve(connection, conversation)
+        finally:
+            expiry.cancel()
 
     async def _serve(self, connection: StreamConnection, conversation: Conversation) -> None:
         runtime = self.runtime
@@ -129,6 +144,15 @@ class EventStreamEndpoint:
             await asyncio.sleep(interval)
             if not self.runtime.faults.is_silenced(connection.conversation_id):
                 connection.push(HEARTBEAT_FRAME)
+
+
+def too_many_streams(most: int) -> ApiError:
+    return ApiError(
+        429,
+        "too.many.streams",
+        "The guest has {maxStreams} event streams open, the most allowed.",
+        params={"maxStreams": str(most)},
+    )
 
 
 def _is_ping(text: str) -> bool:

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import gc
 import logging
+import os
 import shutil
 import signal
 import socket
@@ -21,6 +22,7 @@ from typing import Any
 import uvicorn
 
 from .app import RedactTokens, build_app
+from .connections import ConnectionLimits, accept_failure_handler, protocols
 from .runtime import Runtime
 from .settings import ServiceSettings
 
@@ -34,6 +36,11 @@ CONTROL_PATH = "/emulator/v1"
 # token claims still add up over a long run, and each full collection scans all of them while
 # the event loop waits: rarer full collections keep those pauses out of the latency tail.
 _FULL_COLLECTION_EVERY = 100
+# File descriptors kept free of client connections: the database, its checkpointer, the log and
+# whatever the host process opens meanwhile.
+_SPARE_FILE_DESCRIPTORS = 64
+# Bytes of unread protocol pongs one event stream may leave in its write buffer.
+_STREAM_MAX_UNSENT_BYTES = 1024 * 1024
 
 
 class _Server(uvicorn.Server):
@@ -97,22 +104,36 @@ class _Instance:
         host = f"[{settings.host}]" if ":" in settings.host else settings.host
         self.base_url = f"http://{host}:{self.port}"
         _protect_server_logs()
+        http_protocol, ws_protocol = protocols(
+            ConnectionLimits(
+                max_header_bytes=settings.max_header_bytes,
+                header_timeout=settings.header_timeout_seconds,
+                body_timeout=settings.body_timeout_seconds,
+                idle_timeout=settings.idle_timeout_seconds,
+                max_connections=connection_cap(settings.max_connections),
+                stream_max_frames_per_second=settings.stream_max_frames_per_second,
+                stream_max_unsent_bytes=_STREAM_MAX_UNSENT_BYTES,
+            )
+        )
         config = uvicorn.Config(
             build_app(self.runtime),
             log_config=None,
             access_log=False,
             lifespan="on",
-            # httptools (the C parser) when it is installed, else the pure-Python h11.
-            http="auto",
+            # httptools (the C parser) and websockets' sans-I/O protocol, with the limits.
+            http=http_protocol,
+            ws=ws_protocol,
+            ws_max_size=settings.stream_max_frame_bytes,
+            timeout_keep_alive=settings.idle_timeout_seconds,  # type: ignore[arg-type]
             # Bound to loopback: no proxy in front whose forwarded headers should be trusted.
             proxy_headers=False,
-            ws="websockets-sansio",
             ws_per_message_deflate=False,
             timeout_graceful_shutdown=3,
         )
         self.server = _Server(config)
 
     async def serve(self) -> None:
+        asyncio.get_running_loop().set_exception_handler(accept_failure_handler)
         try:
             await self.server.serve(sockets=[self.socket])
         finally:
@@ -122,6 +143,34 @@ class _Instance:
         if self._tempdir is not None:
             shutil.rmtree(self._tempdir, ignore_errors=True)
             self._tempdir = None
+
+
+def connection_cap(wanted: int) -> int:
+    """``wanted``, or fewer when the process's open-file limit cannot hold that many: the limit
+    is raised toward its hard ceiling first, since a refused connection is answered while an
+    ``accept()`` that fails for want of a descriptor is not."""
+    try:
+        import resource
+    except ImportError:  # no such limit to respect (Windows)
+        return wanted
+    try:
+        in_use = len(os.listdir("/proc/self/fd"))
+    except OSError:
+        in_use = 0
+    needed = wanted + in_use + _SPARE_FILE_DESCRIPTORS
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < needed:
+        raised = needed if hard == resource.RLIM_INFINITY else min(hard, needed)
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (raised, hard))
+            soft = raised
+    if soft == resource.RLIM_INFINITY or soft >= needed:
+        return wanted
+    cap = max(1, soft - in_use - _SPARE_FILE_DESCRIPTORS)
+    logger.warning(
+        "the open-file limit (%d) allows %d connections, not max_connections=%d", soft, cap, wanted
+    )
+    return cap
 
 
 class LocalService:

@@ -33,6 +33,16 @@ class ServiceSettings:
     agent_join_delay: float = 1.0
     agent_reply_delay: float = 0.5
     workflow_greeting: str | None = None
+    # Connection limits (docs/local-service.md, "Limits").
+    max_header_bytes: int = 16384
+    header_timeout_seconds: float = 10.0
+    body_timeout_seconds: float = 30.0
+    idle_timeout_seconds: float = 5.0
+    max_connections: int = 1000
+    stream_max_frame_bytes: int = 65536
+    stream_max_frames_per_second: int = 50
+    stream_max_queued_frames: int = 1000
+    max_streams_per_guest: int = 10
 
     def __post_init__(self) -> None:
         if not isinstance(self.host, str) or not self.host:
@@ -51,6 +61,10 @@ class ServiceSettings:
             _require_number(name, getattr(self, name), positive=True)
         for name in ("agent_join_delay", "agent_reply_delay"):
             _require_number(name, getattr(self, name), positive=False)
+        for name in _POSITIVE_SECONDS:
+            _require_number(name, getattr(self, name), positive=True)
+        for name in _POSITIVE_COUNTS:
+            _require_count(name, getattr(self, name))
         if isinstance(self.jwt_lifetime_seconds, bool) or not isinstance(
             self.jwt_lifetime_seconds, int
         ):
@@ -92,6 +106,28 @@ class ServiceSettings:
         if unknown:
             raise ValueError(f"unknown service setting(s): {', '.join(unknown)}")
         return dataclasses.replace(self, **overrides)
+
+
+_POSITIVE_SECONDS = (
+    "header_timeout_seconds",
+    "body_timeout_seconds",
+    "idle_timeout_seconds",
+)
+_POSITIVE_COUNTS = (
+    "max_header_bytes",
+    "max_connections",
+    "stream_max_frame_bytes",
+    "stream_max_frames_per_second",
+    "stream_max_queued_frames",
+    "max_streams_per_guest",
+)
+
+
+def _require_count(name: str, value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"{name} must be an integer, got {value!r}")
+    if value <= 0:
+        raise ValueError(f"{name} must be positive, got {value!r}")
 
 
 def _require_number(name: str, value: Any, *, positive: bool) -> None:

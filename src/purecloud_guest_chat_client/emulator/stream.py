@@ -1,7 +1,8 @@
 """The event-stream hub: which guest streams are open, and fan-out of frames to them.
 
 Every connection has its own outbound queue and sender task, so a slow client never holds up a
-publisher and frames reach each client in the order they were published.
+publisher and frames reach each client in the order they were published. The queue is bounded:
+a client that does not read is closed rather than buffered for without end.
 """
 
 from __future__ import annotations
@@ -19,6 +20,10 @@ logger = logging.getLogger(__name__)
 
 CONVERSATION_ENDED = (1001, "The conversation is ended")
 SERVICE_STOPPING = (1012, "The service is restarting")
+TOKEN_EXPIRED = (1008, "The supplied credentials are expired and cannot be used.")
+NOT_READ = (1008, "The stream's frames are not read fast enough")
+# How long a client whose queue overflowed gets to read the close frame before it is cut.
+_OVERFLOW_GRACE_SECONDS = 2.0
 
 
 @dataclass(frozen=True)
@@ -36,18 +41,40 @@ class StreamConnection:
         abort_transport: Callable[[], None] | None,
         conversation_id: str,
         member_id: str,
+        max_queued: int,
     ) -> None:
         self.websocket = websocket
         self.conversation_id = conversation_id
         self.member_id = member_id
         self._abort_transport = abort_transport
         self._outbox: asyncio.Queue[str | _Close] = asyncio.Queue()
+        self._max_queued = max_queued
+        self._overflowed = False
         self.finished = asyncio.Event()
         self.close_code: int | None = None
 
     def push(self, text: str) -> None:
-        if not self.finished.is_set():
+        if self.finished.is_set() or self._overflowed:
+            return
+        if self._outbox.qsize() < self._max_queued:
             self._outbox.put_nowait(text)
+            return
+        # The client does not read: what waits for it is dropped (it backfills after
+        # reconnecting) and it is closed, then cut if even the close frame is not read.
+        self._overflowed = True
+        logger.warning(
+            "event stream of conversation %s closed: %d frames not read",
+            self.conversation_id,
+            self._max_queued,
+        )
+        while not self._outbox.empty():
+            self._outbox.get_nowait()
+        self._outbox.put_nowait(_Close(*NOT_READ))
+        asyncio.get_running_loop().call_later(_OVERFLOW_GRACE_SECONDS, self._cut_if_open)
+
+    def _cut_if_open(self) -> None:
+        if not self.finished.is_set():
+            self.abort()
 
     def close(self, code: int, reason: str) -> None:
         """Close after the frames already queued have been sent."""
