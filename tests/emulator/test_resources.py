@@ -4,21 +4,27 @@ legitimate guest is served meanwhile."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx2
 import pytest
+import websockets
 
-from .helpers import API, create_body
+from purecloud_guest_chat_client.emulator import AsyncControlClient, ControlClient, LocalService
+
+from .helpers import API, WAIT, create_body
 
 resource = pytest.importorskip("resource")
 
 FILE_LIMIT = 256
+REAPED_WITHIN = 15.0
 
 
 @pytest.fixture
@@ -69,3 +75,142 @@ async def test_more_idle_sockets_than_file_descriptors_leave_a_guest_served(
     assert "Traceback" not in log
     # A flood is reported at most once a second, not once per refused connection.
     assert log.count("\n") < 40, log[-3000:]
+
+
+# -- growth -----------------------------------------------------------------------------------
+
+
+async def create_chats(service: LocalService, count: int) -> list[dict[str, Any]]:
+    async with httpx2.AsyncClient(base_url=service.base_url, timeout=WAIT) as http:
+        chats = []
+        for _ in range(count):
+            response = await http.post(API, json=create_body())
+            assert response.status_code == 200, response.text
+            chats.append(response.json())
+        return chats
+
+
+async def end_chat(service: LocalService, chat: dict[str, Any]) -> None:
+    """The guest attaches its stream, then leaves: the chat ends."""
+    headers = {"Authorization": f"Bearer {chat['jwt']}"}
+    path = f"{API}/{chat['id']}/members/{chat['member']['id']}"
+    async with websockets.connect(chat["eventStreamUri"]) as ws:
+        async with httpx2.AsyncClient(base_url=service.base_url, timeout=WAIT) as http:
+            response = await http.delete(path, headers=headers)
+            assert response.status_code == 204, response.text
+        with contextlib.suppress(websockets.ConnectionClosed):
+            async with asyncio.timeout(WAIT):
+                while True:
+                    await ws.recv()
+
+
+async def test_the_control_list_comes_in_pages(
+    service_factory: Callable[..., LocalService],
+) -> None:
+    service = service_factory(rate_limit_per_minute=0)
+    chats = await create_chats(service, 120)
+    async with httpx2.AsyncClient(base_url=service.base_url, timeout=WAIT) as http:
+        listing = "/emulator/v1/conversations"
+        first = (await http.get(listing, params={"pageSize": 50})).json()
+        assert [c["id"] for c in first["entities"]] == [c["id"] for c in chats[:50]]
+        assert (first["total"], first["pageCount"], first["pageNumber"]) == (120, 3, 1)
+        assert first["nextUri"].endswith("pageSize=50&pageNumber=2")
+        last = (await http.get(first["nextUri"].replace("pageNumber=2", "pageNumber=3"))).json()
+        assert [c["id"] for c in last["entities"]] == [c["id"] for c in chats[100:]]
+        assert "nextUri" not in last
+        default = (await http.get(listing)).json()
+        assert len(default["entities"]) == 100
+        refused = await http.get(listing, params={"pageSize": 0})
+        assert refused.status_code == 400
+        assert refused.json()["code"] == "invalid.query.param.value"
+    async with AsyncControlClient(service.control_url) as control:
+        assert [c["id"] for c in await control.conversations()] == [c["id"] for c in chats]
+    with ControlClient(service.control_url) as sync_control:
+        assert len(sync_control.conversations()) == 120
+
+
+async def test_an_ended_chat_leaves_memory_after_its_retention_and_stays_readable(
+    service_factory: Callable[..., LocalService],
+) -> None:
+    service = service_factory(agent="manual", ended_chat_retention_seconds=0.3)
+    ended, live = await create_chats(service, 2)
+    await end_chat(service, ended)
+    async with AsyncControlClient(service.control_url) as control:
+        async with asyncio.timeout(REAPED_WITHIN):
+            while len(await control.conversations()) != 1:
+                await asyncio.sleep(0.05)
+        assert [c["id"] for c in await control.conversations()] == [live["id"]]
+        detail = await control.conversation(ended["id"])  # read back from the database
+        assert detail["status"] == "ended"
+        assert any(m["bodyType"] == "member-join" for m in detail["messages"])
+    async with httpx2.AsyncClient(base_url=service.base_url, timeout=WAIT) as http:
+        headers = {"Authorization": f"Bearer {ended['jwt']}"}
+        response = await http.get(f"{API}/{ended['id']}/messages", headers=headers)
+        assert response.status_code == 200, response.text
+        assert response.json()["entities"]
+        member = await http.get(
+            f"{API}/{ended['id']}/members/{ended['member']['id']}", headers=headers
+        )
+        assert member.json()["state"] == "DISCONNECTED"
+
+
+async def test_a_restart_loads_only_the_chats_within_their_retention(
+    service_factory: Callable[..., LocalService], tmp_path: Path
+) -> None:
+    db = tmp_path / "chats.db"
+    first = service_factory(agent="manual", db_path=db)
+    ended, live = await create_chats(first, 2)
+    await end_chat(first, ended)
+    first.stop()
+    await asyncio.sleep(0.5)
+    second = service_factory(agent="manual", db_path=db, ended_chat_retention_seconds=0.2)
+    async with AsyncControlClient(second.control_url) as control:
+        assert [c["id"] for c in await control.conversations()] == [live["id"]]
+        assert (await control.conversation(ended["id"]))["status"] == "ended"
+
+
+def service_rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise AssertionError("no VmRSS")
+
+
+@pytest.fixture
+def service_process() -> Iterator[tuple[str, int]]:
+    """The service in its own process, for its memory alone; yields its URL and pid."""
+    process = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "purecloud_guest_chat_client.emulator", "--port", "0"),
+            *("--agent", "manual", "--rate-limit", "0", "--log-level", "warning"),
+            *("--max-streams-per-guest", "100"),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        assert process.stdout is not None
+        match = re.search(r"http://\S+", process.stdout.readline().decode())
+        assert match
+        yield match.group(0), process.pid
+    finally:
+        process.terminate()
+        process.wait(15)
+
+
+async def test_streams_connecting_and_disconnecting_leave_memory_level(
+    service_process: tuple[str, int],
+) -> None:
+    """The reduced form of 1,000 streams connecting and disconnecting repeatedly."""
+    base_url, pid = service_process
+    async with httpx2.AsyncClient(base_url=base_url, timeout=WAIT) as http:
+        chats = [(await http.post(API, json=create_body())).json() for _ in range(5)]
+    uris = [chats[i % len(chats)]["eventStreamUri"] for i in range(100)]
+    after_round = []
+    for _ in range(6):
+        opened = await asyncio.gather(*(websockets.connect(uri) for uri in uris))
+        await asyncio.gather(*(ws.close() for ws in opened))
+        await asyncio.sleep(0.3)
+        after_round.append(service_rss_mib(pid))
+    # The first rounds warm caches and pools; after them, memory stays level.
+    assert after_round[-1] - after_round[1] < 4.0, after_round

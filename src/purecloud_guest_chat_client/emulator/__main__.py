@@ -56,6 +56,7 @@ _LIMIT_OPTIONS = {
     "--stream-max-frames-per-second": "stream_max_frames_per_second",
     "--stream-max-queued-frames": "stream_max_queued_frames",
     "--max-streams-per-guest": "max_streams_per_guest",
+    "--ended-chat-retention": "ended_chat_retention_seconds",
 }
 
 

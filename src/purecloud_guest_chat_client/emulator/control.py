@@ -8,6 +8,8 @@ from typing import Any
 
 import httpx2
 
+# The control API's largest page: listing every chat takes the fewest calls.
+_LIST_PAGE_SIZE = 500
 _FAULT_KEYS = {
     "drop_streams": "dropStreams",
     "latency_ms": "latencyMs",
@@ -57,8 +59,16 @@ class _Calls:
     """The control API's operations, as requests; the sync and async clients only send them."""
 
     @staticmethod
-    def conversations() -> _Call:
-        return _Call("GET", "/conversations")
+    def conversations(page_number: int = 1) -> _Call:
+        params = {"pageSize": str(_LIST_PAGE_SIZE), "pageNumber": str(page_number)}
+        return _Call("GET", "/conversations", params=params)
+
+    @staticmethod
+    def next_conversations(page: dict[str, Any]) -> _Call | None:
+        """The call for the page after ``page``, or None after the last one."""
+        if not page.get("nextUri"):
+            return None
+        return _Calls.conversations(int(page["pageNumber"]) + 1)
 
     @staticmethod
     def conversation(cid: str) -> _Call:
@@ -144,7 +154,14 @@ class ControlClient:
         return _result(self._http.request(call.method, call.path, **kwargs))
 
     def conversations(self) -> list[dict[str, Any]]:
-        return list(self._send(_Calls.conversations())["entities"])
+        """Every chat the service keeps in memory, page after page."""
+        entities: list[dict[str, Any]] = []
+        call: _Call | None = _Calls.conversations()
+        while call is not None:
+            page = self._send(call)
+            entities.extend(page["entities"])
+            call = _Calls.next_conversations(page)
+        return entities
 
     def conversation(self, cid: str) -> dict[str, Any]:
         return dict(self._send(_Calls.conversation(cid)))
@@ -213,7 +230,14 @@ class AsyncControlClient:
         return _result(await self._http.request(call.method, call.path, **kwargs))
 
     async def conversations(self) -> list[dict[str, Any]]:
-        return list((await self._send(_Calls.conversations()))["entities"])
+        """Every chat the service keeps in memory, page after page."""
+        entities: list[dict[str, Any]] = []
+        call: _Call | None = _Calls.conversations()
+        while call is not None:
+            page = await self._send(call)
+            entities.extend(page["entities"])
+            call = _Calls.next_conversations(page)
+        return entities
 
     async def conversation(self, cid: str) -> dict[str, Any]:
         return dict(await self._send(_Calls.conversation(cid)))

@@ -85,6 +85,7 @@ class ChatService:
         self._routing: dict[str, asyncio.Task[Any]] = {}
         self._agent_changes: dict[str, asyncio.Condition] = {}
         self._bot_locks: dict[str, asyncio.Lock] = {}
+        self._evictions: dict[str, asyncio.TimerHandle] = {}
 
     # -- running -----------------------------------------------------------------------------
 
@@ -92,9 +93,11 @@ class ChatService:
         """After a restart no stream is attached: every live guest gets its grace period again,
         routing goes on with the agents it had alerted, and a bot agent answers what the guest
         said before the restart and it had not answered yet, so the chat goes on where it
-        stopped."""
+        stopped. Ended chats leave memory once their retention time is over."""
         for conversation in self.conversations.values():
-            if not conversation.ended:
+            if conversation.ended:
+                self._schedule_eviction(conversation)
+            else:
                 self._arm_grace(conversation)
                 if conversation.alerting_agents():
                     self._routing[conversation.id] = self._spawn(self._resume_routing(conversation))
@@ -103,9 +106,10 @@ class ChatService:
                         self._spawn(self._bot_answer(conversation, message))
 
     async def shutdown(self) -> None:
-        for timer in self._grace_timers.values():
+        for timer in [*self._grace_timers.values(), *self._evictions.values()]:
             timer.cancel()
         self._grace_timers.clear()
+        self._evictions.clear()
         tasks = list(self._tasks)
         for task in tasks:
             task.cancel()
@@ -167,7 +171,10 @@ class ChatService:
     # -- lookups -----------------------------------------------------------------------------
 
     def conversation(self, conversation_id: str) -> Conversation:
+        """A conversation in memory, or an ended one kept only in the database."""
         conversation = self.conversations.get(conversation_id)
+        if conversation is None:
+            conversation = self.store.load_conversation(conversation_id)
         if conversation is None:
             raise ApiError.not_found(f"The conversation {conversation_id} was not found.")
         return conversation
@@ -481,6 +488,28 @@ class ChatService:
             for member in others:
                 await self._leave(conversation, member)
         await self._agents_changed(conversation.id)
+        self._schedule_eviction(conversation)
+
+    def _schedule_eviction(self, conversation: Conversation) -> None:
+        """An ended chat stays in memory for ``ended_chat_retention_seconds`` after its guest
+        left, then only in the database, where ``conversation()`` still finds it."""
+        ended_at = conversation.guest.leave_date or utc_now()
+        remaining = self.settings.ended_chat_retention_seconds - (
+            (utc_now() - ended_at).total_seconds()
+        )
+        loop = asyncio.get_running_loop()
+        self._evictions[conversation.id] = loop.call_later(
+            max(0.0, remaining), self._evict, conversation.id
+        )
+
+    def _evict(self, conversation_id: str) -> None:
+        self._evictions.pop(conversation_id, None)
+        conversation = self.conversations.get(conversation_id)
+        if conversation is None or not conversation.ended:
+            return
+        del self.conversations[conversation_id]
+        self._agent_changes.pop(conversation_id, None)
+        self._bot_locks.pop(conversation_id, None)
 
     async def _route(self, conversation: Conversation) -> None:
         """Workflow greeting, queueing with the ACD member, then (bot mode) an agent."""

@@ -194,7 +194,15 @@ def _paths() -> dict[str, Any]:
             "get": _operation("Service health", "controlHealth", response=_OBJECT)
         },
         _CONTROL + "/conversations": {
-            "get": _operation("List conversations", "controlListConversations", response=_OBJECT)
+            "get": _operation(
+                "List conversations, a page at a time (pageSize up to 500, default 100)",
+                "controlListConversations",
+                query=[
+                    _query("pageSize", {"type": "integer", "minimum": 1, "maximum": 500}),
+                    _query("pageNumber", {"type": "integer", "minimum": 1}),
+                ],
+                response=_OBJECT,
+            )
         },
         control_conversation: {
             "get": _operation(

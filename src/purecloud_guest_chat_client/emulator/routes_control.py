@@ -7,6 +7,8 @@ import asyncio
 import functools
 import hmac
 import ipaddress
+import itertools
+import math
 from collections.abc import Awaitable, Callable
 
 from starlette.requests import Request
@@ -16,13 +18,15 @@ from starlette.routing import Route
 from ..models import BodyType
 from .errors import ApiError
 from .faults import parse_fault_request
-from .http_io import correlation_id, json_body, json_object, json_response
+from .http_io import correlation_id, json_body, json_object, json_response, query_int
 from .lifecycle import valid_media_types
 from .records import Conversation
 from .routes_guest import message_request, runtime_member, typing_response
 from .runtime import Runtime
 
 CONTROL_PREFIX = "/emulator/v1"
+LIST_PAGE_SIZE = 100
+LIST_MAX_PAGE_SIZE = 500
 _AGENT_BODY_TYPES = (BodyType.STANDARD.value, BodyType.NOTICE.value)
 
 Handler = Callable[[Request, Runtime], Awaitable[Response]]
@@ -60,8 +64,24 @@ def _operation(runtime: Runtime, handler: Handler) -> Callable[[Request], Awaita
 
 
 async def list_conversations(request: Request, runtime: Runtime) -> Response:
-    conversations = runtime.chats.conversations.values()
-    return json_response({"entities": [c.summary() for c in conversations]})
+    """One page of the chats in memory (live ones, and ended ones within their retention
+    time), oldest first."""
+    size = query_int(request, "pageSize", LIST_PAGE_SIZE, 1, LIST_MAX_PAGE_SIZE)
+    number = query_int(request, "pageNumber", 1, 1, 1_000_000)
+    conversations = runtime.chats.conversations
+    start = (number - 1) * size
+    page = itertools.islice(conversations.values(), start, start + size)
+    total = len(conversations)
+    body: dict[str, object] = {
+        "entities": [c.summary() for c in page],
+        "pageSize": size,
+        "pageNumber": number,
+        "total": total,
+        "pageCount": math.ceil(total / size),
+    }
+    if start + size < total:
+        body["nextUri"] = f"{CONTROL_PREFIX}/conversations?pageSize={size}&pageNumber={number + 1}"
+    return json_response(body)
 
 
 async def get_conversation(request: Request, runtime: Runtime) -> Response:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from .agents import make_responder
@@ -10,6 +11,7 @@ from .config_file import ContactCentre, load_contact_centre
 from .faults import Faults
 from .lifecycle import ChatService
 from .ratelimit import RateLimiter
+from .records import utc_now
 from .settings import ServiceSettings
 from .store import Store
 from .stream import SERVICE_STOPPING, StreamHub
@@ -34,7 +36,9 @@ class Runtime:
         store = Store(db_path)
         try:
             tokens = TokenAuthority(load_or_create_key(store), settings.jwt_lifetime_seconds)
-            conversations = store.load()
+            # Chats that ended before the retention time stay on disk only.
+            retention = timedelta(seconds=settings.ended_chat_retention_seconds)
+            conversations = store.load(ended_since=utc_now() - retention)
         except Exception:
             store.close()
             raise

@@ -43,6 +43,7 @@ class ServiceSettings:
     stream_max_frames_per_second: int = 50
     stream_max_queued_frames: int = 1000
     max_streams_per_guest: int = 10
+    ended_chat_retention_seconds: float = 3600.0
 
     def __post_init__(self) -> None:
         if not isinstance(self.host, str) or not self.host:
@@ -112,6 +113,7 @@ _POSITIVE_SECONDS = (
     "header_timeout_seconds",
     "body_timeout_seconds",
     "idle_timeout_seconds",
+    "ended_chat_retention_seconds",
 )
 _POSITIVE_COUNTS = (
     "max_header_bytes",

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from ..models import format_timestamp
-from .records import Conversation, MediaRequest, Member, Message
+from .records import Conversation, ConversationStatus, MediaRequest, Member, Message
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +47,9 @@ CREATE TABLE IF NOT EXISTS media_requests (
     communication_id TEXT, security_key TEXT);
 CREATE TABLE IF NOT EXISTS bot_answers (
     conversation_id TEXT PRIMARY KEY, message_id TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS members_by_conversation ON members (conversation_id);
+CREATE INDEX IF NOT EXISTS messages_by_conversation ON messages (conversation_id);
+CREATE INDEX IF NOT EXISTS media_requests_by_conversation ON media_requests (conversation_id);
 """
 
 _UPSERT_CONVERSATION = (
@@ -177,9 +180,28 @@ class Store:
     def set_meta(self, key: str, value: str) -> None:
         self._conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
 
-    def load(self) -> dict[str, Conversation]:
+    def load(self, ended_since: datetime | None = None) -> dict[str, Conversation]:
+        """The conversations to keep in memory: all of them, or with ``ended_since`` those not
+        ended and those whose guest left at that time or later."""
+        if ended_since is None:
+            return self._read("1", ())
+        return self._read(
+            "c.status != ? OR EXISTS (SELECT 1 FROM members g "
+            "WHERE g.id = c.guest_id AND g.leave_date >= ?)",
+            (ConversationStatus.ENDED.value, format_timestamp(ended_since)),
+        )
+
+    def load_conversation(self, conversation_id: str) -> Conversation | None:
+        """One conversation as the database holds it (an ended one no longer kept in memory)."""
+        return self._read("c.id = ?", (conversation_id,)).get(conversation_id)
+
+    def _read(self, where: str, params: tuple[Any, ...]) -> dict[str, Conversation]:
+        """The conversations ``where`` selects (a condition on ``conversations c``), complete."""
+        chosen = f"conversation_id IN (SELECT c.id FROM conversations c WHERE {where})"
         conversations: dict[str, Conversation] = {}
-        for row in self._conn.execute("SELECT * FROM conversations ORDER BY rowid"):
+        for row in self._conn.execute(
+            f"SELECT * FROM conversations c WHERE {where} ORDER BY rowid", params
+        ):
             cid, org, dep, queue_name, guest_id, status, created = row
             conversations[cid] = Conversation(
                 id=cid,
@@ -190,7 +212,9 @@ class Store:
                 status=status,
                 created=datetime.fromisoformat(created),
             )
-        for row in self._conn.execute("SELECT * FROM members ORDER BY rowid"):
+        for row in self._conn.execute(
+            f"SELECT * FROM members WHERE {chosen} ORDER BY rowid", params
+        ):
             mid, cid, role, state, profile, join, leave, authenticated, bot = row
             conversation = conversations.get(cid)
             if conversation is not None:
@@ -205,7 +229,9 @@ class Store:
                     authenticated_guest=bool(authenticated),
                     is_bot=bool(bot),
                 )
-        for row in self._conn.execute("SELECT * FROM messages ORDER BY rowid"):
+        for row in self._conn.execute(
+            f"SELECT * FROM messages WHERE {chosen} ORDER BY rowid", params
+        ):
             mid, cid, sender, role, body, body_type, timestamp = row
             conversation = conversations.get(cid)
             if conversation is not None:
@@ -214,14 +240,18 @@ class Store:
                         mid, cid, sender, role, body, body_type, datetime.fromisoformat(timestamp)
                     )
                 )
-        for row in self._conn.execute("SELECT * FROM media_requests ORDER BY rowid"):
+        for row in self._conn.execute(
+            f"SELECT * FROM media_requests WHERE {chosen} ORDER BY rowid", params
+        ):
             rid, cid, types, state, communication_id, security_key = row
             conversation = conversations.get(cid)
             if conversation is not None:
                 conversation.media_requests[rid] = MediaRequest(
                     rid, cid, json.loads(types), state, communication_id, security_key
                 )
-        for cid, message_id in self._conn.execute("SELECT * FROM bot_answers"):
+        for cid, message_id in self._conn.execute(
+            f"SELECT * FROM bot_answers WHERE {chosen}", params
+        ):
             conversation = conversations.get(cid)
             if conversation is not None:
                 conversation.bot_answered = message_id
