@@ -1,0 +1,88 @@
+"""The documented locustfile, run by Locust itself: one master and two workers, headless, on
+loopback, against the local service."""
+
+from __future__ import annotations
+
+import csv
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from purecloud_guest_chat_client.emulator import LocalService
+
+pytest.importorskip("locust")
+
+LOCUSTFILE = Path(__file__).resolve().parents[2] / "examples" / "locustfile.py"
+LOCUST = [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE)]
+BOUND = 90.0
+STEPS = ("create", "attach", "agent join", "send", "reply", "leave")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
+def test_a_master_and_two_workers_run_the_guest_without_a_failure(
+    service: LocalService, tmp_path: Path
+) -> None:
+    port = _free_port()
+    stats = tmp_path / "run"
+    master = subprocess.Popen(
+        [
+            *LOCUST,
+            "--master",
+            "--headless",
+            "--master-bind-host",
+            "127.0.0.1",
+            "--master-bind-port",
+            str(port),
+            "--expect-workers",
+            "2",
+            "-u",
+            "4",
+            "-r",
+            "4",
+            "-t",
+            "4s",
+            "--host",
+            service.base_url,
+            "--csv",
+            str(stats),
+            "--only-summary",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    workers = [
+        subprocess.Popen(
+            [*LOCUST, "--worker", "--master-host", "127.0.0.1", "--master-port", str(port)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    try:
+        output, _ = master.communicate(timeout=BOUND)
+        for worker in workers:
+            worker.communicate(timeout=BOUND)
+    finally:
+        for process in (master, *workers):
+            if process.poll() is None:
+                process.kill()
+                process.communicate()
+    assert master.returncode == 0, output
+    with (tmp_path / "run_stats.csv").open() as file:
+        rows = {row["Name"]: row for row in csv.DictReader(file)}
+    for step in STEPS:
+        assert int(rows[step]["Request Count"]) > 0, (step, output)
+    assert int(rows["Aggregated"]["Failure Count"]) == 0, output
+    assert "lost" not in rows and "duplicated" not in rows
+    assert int(rows["send"]["Request Count"]) == int(rows["reply"]["Request Count"])
