@@ -1,65 +1,110 @@
 """Import cost: wall time and peak RSS of a fresh interpreter importing the package.
 
-Run: ``python benchmarks/bench_import.py [--runs 15]``. Prints a table and writes
+Beside it, in the same run: a bare interpreter, and the package's own dependencies imported bare
+(what any client built on them pays), and, when they are installed, the vendor's peers: the
+Python platform SDK (``PureCloudPlatformClientV2``) and, through node, the JS guest SDK
+(``purecloud-guest-chat-client``) beside a bare node. A peer that is not installed is reported
+as absent.
+
+Run: ``python benchmarks/bench_import.py [--runs 15] [--results DIR]``. Prints a table and writes
 ``benchmarks/results/import.json``. Targets: the bare import within 0.15 s and 35 MiB.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-CASES = {
+PYTHON_CASES = {
     "python (baseline)": "pass",
+    "bare dependencies (httpx2, websockets, pydantic)": "import httpx2, websockets, pydantic",
     "import purecloud_guest_chat_client": "import purecloud_guest_chat_client",
     "+ ApiClient, WebChatApi": "from purecloud_guest_chat_client import ApiClient, WebChatApi",
 }
+VENDOR_PYTHON_MODULE = "PureCloudPlatformClientV2"
+VENDOR_PYTHON_CASE = "vendor Python SDK: import PureCloudPlatformClientV2"
+VENDOR_JS_PACKAGE = "purecloud-guest-chat-client"
 TARGET_SECONDS = 0.15
 TARGET_MIB = 35.0
 
 
-def measure(code: str) -> tuple[float, float]:
-    """Wall seconds and peak RSS in MiB of one ``python -c code``."""
+def measure(command: list[str]) -> tuple[float, float]:
+    """Wall seconds and peak RSS in MiB of one run of ``command``."""
     started = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-c", code])
+    process = subprocess.Popen(command)
     _pid, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - started
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
-        raise SystemExit(f"{code!r} failed with exit code {process.returncode}")
+        raise SystemExit(f"{command!r} failed with exit code {process.returncode}")
     peak_kib = usage.ru_maxrss  # KiB on Linux
     return elapsed, peak_kib / 1024
+
+
+def cases() -> tuple[dict[str, list[str]], dict[str, str]]:
+    """The commands to time, and what became of each optional peer."""
+    commands = {name: [sys.executable, "-c", code] for name, code in PYTHON_CASES.items()}
+    peers: dict[str, str] = {}
+    if importlib.util.find_spec(VENDOR_PYTHON_MODULE) is not None:
+        commands[VENDOR_PYTHON_CASE] = [sys.executable, "-c", f"import {VENDOR_PYTHON_MODULE}"]
+        peers["vendor Python SDK"] = "measured"
+    else:
+        peers["vendor Python SDK"] = f"absent: {VENDOR_PYTHON_MODULE} is not installed"
+    node = shutil.which("node")
+    require = f"require({json.dumps(VENDOR_JS_PACKAGE)})"
+    if node is None:
+        peers["vendor JS SDK"] = "absent: node is not installed"
+    elif subprocess.run([node, "-e", require], capture_output=True, check=False).returncode:
+        peers["vendor JS SDK"] = f"absent: node cannot require {VENDOR_JS_PACKAGE}"
+    else:
+        commands["node (baseline)"] = [node, "-e", ""]
+        commands[f"vendor JS SDK: node require {VENDOR_JS_PACKAGE}"] = [node, "-e", require]
+        peers["vendor JS SDK"] = "measured"
+    return commands, peers
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--results", type=Path, default=Path(__file__).parent / "results")
     args = parser.parse_args()
+    commands, peers = cases()
     results: dict[str, dict[str, float]] = {}
-    for name, code in CASES.items():
-        measure(code)  # warm the file cache
-        samples = [measure(code) for _ in range(args.runs)]
+    for name, command in commands.items():
+        measure(command)  # warm the file cache
+        samples = [measure(command) for _ in range(args.runs)]
         results[name] = {
             "median_seconds": statistics.median(s for s, _ in samples),
+            "min_seconds": min(s for s, _ in samples),
+            "max_seconds": max(s for s, _ in samples),
             "median_peak_rss_mib": statistics.median(m for _, m in samples),
         }
-    print(f"{'case':40} {'median wall (s)':>16} {'median peak RSS (MiB)':>22}")
+    print(f"{'case':52} {'median wall (s)':>16} {'median peak RSS (MiB)':>22}")
     for name, figures in results.items():
-        print(f"{name:40} {figures['median_seconds']:16.3f} {figures['median_peak_rss_mib']:22.1f}")
+        print(f"{name:52} {figures['median_seconds']:16.3f} {figures['median_peak_rss_mib']:22.1f}")
+    for peer, status in peers.items():
+        print(f"{peer}: {status}")
     package = results["import purecloud_guest_chat_client"]
     verdict = (
         package["median_seconds"] <= TARGET_SECONDS and package["median_peak_rss_mib"] <= TARGET_MIB
     )
     print(f"target <= {TARGET_SECONDS} s and {TARGET_MIB} MiB: {'met' if verdict else 'MISSED'}")
-    out = Path(__file__).parent / "results"
-    out.mkdir(exist_ok=True)
-    payload = {"runs": args.runs, "python": sys.version.split()[0], "results": results}
+    out: Path = args.results
+    out.mkdir(parents=True, exist_ok=True)
+    payload = {
+        "runs": args.runs,
+        "python": sys.version.split()[0],
+        "results": results,
+        "peers": peers,
+    }
     (out / "import.json").write_text(json.dumps(payload, indent=2))
 
 

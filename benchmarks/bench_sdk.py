@@ -5,7 +5,7 @@ alternate between the SDK and raw httpx2 doing the same POST and JSON decode, an
 compared. Targets: the SDK's time per call within 1.15x of raw httpx2, sequential and async.
 
 Run: ``python benchmarks/bench_sdk.py [--rounds 15] [--calls 200] [--concurrency 200]``.
-Writes ``benchmarks/results/sdk.json``.
+Writes ``benchmarks/results/sdk.json`` (or ``--results DIR``).
 """
 
 from __future__ import annotations
@@ -190,6 +190,15 @@ def summary(
         "sdk_client_cpu_ms_per_call": sdk_cpu * 1000,
         "raw_client_cpu_ms_per_call": raw_cpu * 1000,
         "client_cpu_ratio": sdk_cpu / raw_cpu,
+        "sdk_ms_per_call_range": [
+            min(w for w, _ in sdk_times) * 1000,
+            max(w for w, _ in sdk_times) * 1000,
+        ],
+        "raw_ms_per_call_range": [
+            min(w for w, _ in raw_times) * 1000,
+            max(w for w, _ in raw_times) * 1000,
+        ],
+        "rounds": len(sdk_times),
     }
 
 
@@ -198,6 +207,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--calls", type=int, default=200)
     parser.add_argument("--concurrency", type=int, default=200)
+    parser.add_argument("--results", type=Path, default=Path(__file__).parent / "results")
     args = parser.parse_args()
 
     context = multiprocessing.get_context("spawn")
@@ -226,9 +236,12 @@ def main() -> None:
         )
     met = all(figures["ratio"] <= TARGET_RATIO for figures in results.values())
     print(f"target ratio <= {TARGET_RATIO}: {'met' if met else 'MISSED'}")
-    out = Path(__file__).parent / "results"
-    out.mkdir(exist_ok=True)
-    payload = {"python": sys.version.split()[0], "arguments": vars(args), "results": results}
+    out = args.results
+    out.mkdir(parents=True, exist_ok=True)
+    arguments = {
+        key: str(value) if isinstance(value, Path) else value for key, value in vars(args).items()
+    }
+    payload = {"python": sys.version.split()[0], "arguments": arguments, "results": results}
     (out / "sdk.json").write_text(json.dumps(payload, indent=2))
 
 

@@ -16,8 +16,8 @@ Each phase runs ``--runs`` times and the table reports the medians (and the spre
 
 The service's CPU (user + system, from /proc) is reported per phase, as cores used and as
 microseconds per message, which is far less sensitive to other load on the machine than rates.
-Writes benchmarks/results/service.json and, when matplotlib is installed (it is not a dependency
-of the project), benchmarks/results/service_latency.png.
+Writes benchmarks/results/service.json (or into ``--results DIR``) and, when matplotlib is
+installed (the ``[load]`` extra), benchmarks/results/service_latency.png.
 """
 
 from __future__ import annotations
@@ -471,7 +471,9 @@ def main() -> int:
     parser.add_argument("--chats", type=int, default=100)
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--results", type=Path, default=RESULTS, help="where to write")
     args = parser.parse_args()
+    results_dir: Path = args.results
     load_before = _loadavg()
     with tempfile.TemporaryDirectory(prefix="guestchat-bench-") as tmp:
         process, host, port = _start_service(Path(tmp) / "bench.db")
@@ -539,11 +541,11 @@ def main() -> int:
     for run in (*t_runs, *l_runs):
         if run["lost_examples"]:
             print("not delivered:", run["lost_examples"])
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "service.json").write_text(json.dumps(result, indent=2) + "\n")
-    print(f"written to {RESULTS / 'service.json'}")
-    if _plot(l_runs, RESULTS / "service_latency.png"):
-        print(f"latency plot in {RESULTS / 'service_latency.png'}")
+    results_dir.mkdir(parents=True, exist_ok=True)
+    (results_dir / "service.json").write_text(json.dumps(result, indent=2) + "\n")
+    print(f"written to {results_dir / 'service.json'}")
+    if _plot(l_runs, results_dir / "service_latency.png"):
+        print(f"latency plot in {results_dir / 'service_latency.png'}")
     return 0
 
 

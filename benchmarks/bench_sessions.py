@@ -12,7 +12,7 @@ control API. It reports:
 
     python benchmarks/bench_sessions.py [--sessions 500] [--seconds 20]
 
-Prints a table and writes benchmarks/results/sessions.json.
+Prints a table and writes benchmarks/results/sessions.json (or ``--results DIR``).
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ from purecloud_guest_chat_client.models import BodyType
 from purecloud_guest_chat_client.session import GuestChat
 from purecloud_guest_chat_client.stream import AgentJoined, MessageEvent, Reconnected
 
-RESULTS = Path(__file__).parent / "results" / "sessions.json"
+RESULTS = Path(__file__).parent / "results"
 HEARTBEAT = 5.0
 DROP_SHARE = 0.10
 DROP_EVERY = 2.0
@@ -299,6 +299,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=500)
     parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--results", type=Path, default=RESULTS, help="where to write")
     args = parser.parse_args()
     if args.sessions < 1 or args.seconds <= 0:
         parser.error("--sessions and --seconds must be positive")
@@ -316,6 +317,7 @@ def main() -> int:
         "cpus": os.cpu_count(),
         "python": platform.python_version(),
         "machine": platform.machine(),
+        "sessions": args.sessions,
         "seconds": args.seconds,
         **figures,
     }
@@ -340,9 +342,9 @@ def main() -> int:
     width = max(len(name) for name, _ in rows)
     for name, value in rows:
         print(f"{name:<{width}}  {value:>10}")
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(result, indent=2) + "\n")
-    print(f"written to {RESULTS}")
+    args.results.mkdir(parents=True, exist_ok=True)
+    (args.results / "sessions.json").write_text(json.dumps(result, indent=2) + "\n")
+    print(f"written to {args.results / 'sessions.json'}")
     return 0
 
 

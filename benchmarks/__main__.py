@@ -1,0 +1,523 @@
+"""``python -m benchmarks``: every benchmark in one go, each beside its baseline, into one report.
+
+Runs ``bench_import.py`` (beside a bare interpreter and the bare dependencies), ``bench_sdk.py``
+(beside raw httpx2, sync and async), ``bench_service.py`` and ``bench_sessions.py``, each in its
+own process, and the vendor's peers (the Python platform SDK, the JS guest SDK through node) when
+they are installed, saying so when they are not. Then it writes ``docs/benchmarks.md`` (medians,
+spreads, baselines and ratios, the machine, the plots under ``docs/benchmarks/``) and the
+performance table of the README, between its ``benchmarks`` markers.
+
+    python -m benchmarks            # full sizes; minutes
+    python -m benchmarks --quick    # tiny sizes, to check that everything runs; writes the
+                                    # report into the results directory, not docs/ or README
+    python -m benchmarks --only sdk --only import
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+README = ROOT / "README.md"
+README_START = "<!-- benchmarks:start (written by python -m benchmarks) -->"
+README_END = "<!-- benchmarks:end -->"
+PLOTS = "benchmarks"
+"""The folder, beside benchmarks.md, that holds its plots."""
+
+
+@dataclass(frozen=True)
+class Row:
+    benchmark: str
+    measure: str
+    median: str
+    spread: str = ""
+    baseline: str = ""
+    ratio: str = ""
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    name: str
+    script: str
+    results: str
+    full: tuple[str, ...]
+    quick: tuple[str, ...]
+    rows: Callable[[dict[str, Any]], list[Row]]
+    readme: Callable[[dict[str, Any]], list[tuple[str, str]]]
+
+
+def _range(low: float, high: float, unit: str = "", digits: int = 2) -> str:
+    return f"{low:.{digits}f}..{high:.{digits}f}{unit}"
+
+
+def _import_rows(data: dict[str, Any]) -> list[Row]:
+    results = data["results"]
+    python, bare = results["python (baseline)"], results[next(k for k in results if "bare" in k)]
+    rows = []
+    for name, figures in results.items():
+        if name == "python (baseline)" or name.startswith("node (baseline)"):
+            base = None
+        elif "bare" in name:
+            base = ("python", python)
+        elif name.startswith("vendor JS"):
+            base = ("node", results["node (baseline)"])
+        else:
+            base = ("bare dependencies", bare)
+        rows.append(
+            Row(
+                "import",
+                f"{name}: wall",
+                f"{figures['median_seconds']:.3f} s",
+                _range(figures["min_seconds"], figures["max_seconds"], " s", 3)
+                if "min_seconds" in figures
+                else "",
+                f"{base[0]} {base[1]['median_seconds']:.3f} s" if base else "",
+                f"{figures['median_seconds'] / base[1]['median_seconds']:.2f}x" if base else "",
+            )
+        )
+        rows.append(
+            Row(
+                "import",
+                f"{name}: peak RSS",
+                f"{figures['median_peak_rss_mib']:.1f} MiB",
+                "",
+                f"{base[0]} {base[1]['median_peak_rss_mib']:.1f} MiB" if base else "",
+                f"{figures['median_peak_rss_mib'] / base[1]['median_peak_rss_mib']:.2f}x"
+                if base
+                else "",
+            )
+        )
+    return rows
+
+
+def _import_readme(data: dict[str, Any]) -> list[tuple[str, str]]:
+    results = data["results"]
+    ours, loaded = results["import purecloud_guest_chat_client"], results["+ ApiClient, WebChatApi"]
+    bare = results[next(k for k in results if "bare" in k)]
+    figure = (
+        f"{ours['median_seconds']:.2f} s, {ours['median_peak_rss_mib']:.0f} MiB "
+        f"({loaded['median_seconds']:.2f} s, {loaded['median_peak_rss_mib']:.0f} MiB with "
+        f"`ApiClient` and `WebChatApi` loaded; the bare dependencies "
+        f"{bare['median_seconds']:.2f} s, {bare['median_peak_rss_mib']:.0f} MiB)"
+    )
+    return [("`bench_import.py`: `import purecloud_guest_chat_client`", figure)]
+
+
+SDK_CASES = {"sequential": "sequential", "async_concurrent": "async, concurrent"}
+
+
+def _sdk_rows(data: dict[str, Any]) -> list[Row]:
+    rows = []
+    for key, label in SDK_CASES.items():
+        figures = data["results"][key]
+        spread = ""
+        if "sdk_ms_per_call_range" in figures:
+            spread = _range(*figures["sdk_ms_per_call_range"], " ms", 3)
+        raw_spread = ""
+        if "raw_ms_per_call_range" in figures:
+            raw_spread = f" ({_range(*figures['raw_ms_per_call_range'], ' ms', 3)})"
+        rows.append(
+            Row(
+                "sdk",
+                f"WebChatApi send, {label}: wall per call",
+                f"{figures['sdk_median_ms_per_call']:.3f} ms",
+                spread,
+                f"raw httpx2 {figures['raw_median_ms_per_call']:.3f} ms{raw_spread}",
+                f"{figures['ratio']:.2f}x",
+            )
+        )
+        rows.append(
+            Row(
+                "sdk",
+                f"WebChatApi send, {label}: client CPU per call",
+                f"{figures['sdk_client_cpu_ms_per_call']:.3f} ms",
+                "",
+                f"raw httpx2 {figures['raw_client_cpu_ms_per_call']:.3f} ms",
+                f"{figures['client_cpu_ratio']:.2f}x",
+            )
+        )
+    return rows
+
+
+def _sdk_readme(data: dict[str, Any]) -> list[tuple[str, str]]:
+    ratios = " / ".join(f"{data['results'][key]['ratio']:.2f}x" for key in SDK_CASES)
+    concurrency = data.get("arguments", {}).get("concurrency", "")
+    return [
+        (
+            f"`bench_sdk.py`: `WebChatApi` send vs raw httpx2, sequential / {concurrency} "
+            "concurrent async",
+            f"{ratios} the raw time per call",
+        )
+    ]
+
+
+def _runs_range(runs: list[dict[str, Any]], key: str, digits: int) -> str:
+    values = [run[key] for run in runs]
+    return _range(min(values), max(values), "", digits) if len(values) > 1 else ""
+
+
+def _service_rows(data: dict[str, Any]) -> list[Row]:
+    summary, t_runs, l_runs = data["summary"], data["throughput_runs"], data["latency_runs"]
+    runs = f"{data['runs']} runs"
+    return [
+        Row(
+            "service",
+            f"{data['chats']} chats: messages accepted /s ({runs})",
+            f"{summary['accepted_per_second']:.0f}",
+            _runs_range(t_runs, "accepted_per_second", 0),
+        ),
+        Row(
+            "service",
+            "messages fanned out to streams /s",
+            f"{summary['fanned_out_per_second']:.0f}",
+            _runs_range(t_runs, "fanned_out_per_second", 0),
+        ),
+        Row("service", "accepted but not delivered", str(summary["lost"])),
+        Row(
+            "service",
+            "service CPU per message",
+            f"{summary['server_cpu_us_per_message']:.0f} µs",
+            _runs_range(t_runs, "server_cpu_us_per_message", 0),
+        ),
+        Row(
+            "service",
+            f"POST to frame p50 at {summary['latency_load_per_second']:.0f}/s",
+            f"{summary['p50_ms']:.2f} ms",
+            _runs_range(l_runs, "p50_ms", 2),
+        ),
+        Row(
+            "service",
+            f"POST to frame p99 at {summary['latency_load_per_second']:.0f}/s",
+            f"{summary['p99_ms']:.2f} ms",
+            _runs_range(l_runs, "p99_ms", 2),
+        ),
+    ]
+
+
+def _service_readme(data: dict[str, Any]) -> list[tuple[str, str]]:
+    summary = data["summary"]
+    lost = "none lost" if not summary["lost"] else f"{summary['lost']} lost"
+    return [
+        (
+            f"`bench_service.py`: {data['chats']} chats, messages accepted and fanned out to "
+            "their streams",
+            f"{summary['accepted_per_second']:,.0f} msg/s (median of {data['runs']} runs), {lost}",
+        ),
+        (
+            "`bench_service.py`: POST to frame on the stream at half that rate",
+            f"p50 {summary['p50_ms']:.1f} ms, p99 {summary['p99_ms']:.1f} ms",
+        ),
+    ]
+
+
+def _sessions_rows(data: dict[str, Any]) -> list[Row]:
+    calm, drops = data["calm"], data["drops"]
+    sessions = data.get("sessions", "")
+    return [
+        Row("sessions", f"{sessions} GuestChat sessions: RSS per session",
+            f"{data['rss_per_session_kib']:.1f} KiB"),
+        Row("sessions", "agent POST to guest event p50", f"{calm['latency_p50_ms']:.2f} ms"),
+        Row("sessions", "agent POST to guest event p99", f"{calm['latency_p99_ms']:.2f} ms"),
+        Row("sessions", f"messages under drops ({drops['streams_dropped']} streams dropped)",
+            str(drops["messages"])),
+        Row("sessions", "reconnects", str(drops["reconnects"])),
+        Row("sessions", "lost / duplicated under drops",
+            f"{drops['lost']} / {drops['duplicated']}"),
+    ]  # fmt: skip
+
+
+def _sessions_readme(data: dict[str, Any]) -> list[tuple[str, str]]:
+    calm, drops = data["calm"], data["drops"]
+    return [
+        (
+            f"`bench_sessions.py`: {data.get('sessions', '')} concurrent `GuestChat` sessions",
+            f"{data['rss_per_session_kib']:.0f} KiB RSS each; agent to guest p50 "
+            f"{calm['latency_p50_ms']:.1f} ms, p99 {calm['latency_p99_ms']:.0f} ms; "
+            f"{drops['lost']} lost and {drops['duplicated']} duplicated with 10% of streams "
+            "dropped every 2 s",
+        )
+    ]
+
+
+BENCHMARKS = (
+    Benchmark(
+        "import", "bench_import.py", "import.json", ("--runs", "15"), ("--runs", "2"),
+        _import_rows, _import_readme,
+    ),
+    Benchmark(
+        "sdk", "bench_sdk.py", "sdk.json",
+        ("--rounds", "15", "--calls", "200", "--concurrency", "200"),
+        ("--rounds", "2", "--calls", "10", "--concurrency", "10"),
+        _sdk_rows, _sdk_readme,
+    ),
+    Benchmark(
+        "service", "bench_service.py", "service.json",
+        ("--chats", "100", "--seconds", "5", "--runs", "3"),
+        ("--chats", "4", "--seconds", "0.5", "--runs", "1"),
+        _service_rows, _service_readme,
+    ),
+    Benchmark(
+        "sessions", "bench_sessions.py", "sessions.json",
+        ("--sessions", "500", "--seconds", "20"), ("--sessions", "5", "--seconds", "1"),
+        _sessions_rows, _sessions_readme,
+    ),
+)  # fmt: skip
+
+
+def _run(benchmark: Benchmark, quick: bool, results: Path, bound: float) -> str | None:
+    """Run one benchmark in its own process; the reason it failed, or None."""
+    command = [
+        sys.executable,
+        str(HERE / benchmark.script),
+        *(benchmark.quick if quick else benchmark.full),
+        "--results",
+        str(results),
+    ]
+    print(f"== {benchmark.name}: {' '.join(command[1:])}", flush=True)
+    began = time.perf_counter()
+    try:
+        finished = subprocess.run(command, cwd=ROOT, timeout=bound, check=False)
+    except subprocess.TimeoutExpired:
+        return f"did not finish within {bound:.0f} s"
+    print(f"== {benchmark.name}: {time.perf_counter() - began:.1f} s", flush=True)
+    if finished.returncode != 0:
+        return f"exited with status {finished.returncode}"
+    if not (results / benchmark.results).is_file():
+        return f"wrote no {benchmark.results}"
+    return None
+
+
+def _machine() -> dict[str, Any]:
+    from purecloud_guest_chat_client.load.machine import describe_machine
+
+    return describe_machine()
+
+
+def _plot_sdk(data: dict[str, Any], path: Path) -> bool:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        from matplotlib.figure import Figure
+    except ImportError:
+        return False
+    figure = Figure(figsize=(7, 3.8), dpi=100, layout="constrained")
+    axes = figure.add_subplot()
+    labels = list(SDK_CASES.values())
+    for offset, (who, key) in enumerate((("WebChatApi", "sdk"), ("raw httpx2", "raw"))):
+        medians = [data["results"][case][f"{key}_median_ms_per_call"] for case in SDK_CASES]
+        ranges = [data["results"][case].get(f"{key}_ms_per_call_range") for case in SDK_CASES]
+        errors = [
+            [m - r[0] if r else 0 for m, r in zip(medians, ranges, strict=True)],
+            [r[1] - m if r else 0 for m, r in zip(medians, ranges, strict=True)],
+        ]
+        positions = [index + offset * 0.38 for index in range(len(labels))]
+        axes.bar(positions, medians, width=0.36, yerr=errors, capsize=4, label=who)
+    axes.set_xticks([index + 0.19 for index in range(len(labels))], labels)
+    axes.set_ylabel("ms per call (median, min..max)")
+    axes.set_title("Sending a message: the SDK beside raw httpx2, same service, same run")
+    axes.legend()
+    axes.grid(axis="y", alpha=0.3)
+    figure.savefig(path)
+    return True
+
+
+def _plot_import(data: dict[str, Any], path: Path) -> bool:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        from matplotlib.figure import Figure
+    except ImportError:
+        return False
+    results = data["results"]
+    names = list(results)
+    figure = Figure(figsize=(8, 0.6 * len(names) + 1.4), dpi=100, layout="constrained")
+    axes = figure.add_subplot()
+    medians = [results[name]["median_seconds"] * 1000 for name in names]
+    axes.barh(names, medians, color="tab:blue")
+    for index, value in enumerate(medians):
+        rss = results[names[index]]["median_peak_rss_mib"]
+        axes.text(value, index, f" {value:.0f} ms, {rss:.0f} MiB", va="center", fontsize=8)
+    axes.invert_yaxis()
+    axes.set_xlabel("wall time of a fresh process (ms, median)")
+    axes.set_title("Import cost beside its baselines")
+    axes.set_xlim(0, max(medians) * 1.35)
+    axes.grid(axis="x", alpha=0.3)
+    figure.savefig(path)
+    return True
+
+
+def _markdown(
+    machine: dict[str, Any],
+    rows: list[Row],
+    failures: dict[str, str],
+    peers: dict[str, str],
+    plots: list[tuple[str, str]],
+    quick: bool,
+    started: datetime,
+    took: float,
+) -> str:
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Written by `python -m benchmarks{' --quick' if quick else ''}` on "
+        f"{started:%Y-%m-%d %H:%M} UTC (the run took {took / 60:.1f} min). Each benchmark runs in "
+        "its own process beside its baseline, in the same run, on the same machine; the figures "
+        "are medians, the spread is the lowest and highest of the rounds or runs, and the ratio "
+        "is ours over the baseline (below 1 is faster or smaller). The scripts are in "
+        "`benchmarks/`; run one alone with `python benchmarks/bench_NAME.py --help`.",
+        "",
+    ]
+    if quick:
+        lines += ["**Quick mode: tiny sizes that only check that everything runs.**", ""]
+    lines += ["## The machine", ""]
+    load = machine.get("loadAverage")
+    lines += [
+        f"- {machine.get('processor') or machine.get('machine')}, {machine.get('cpus')} CPUs, "
+        f"{machine.get('memoryMiB', '?')} MiB of memory, {machine.get('system')}",
+        f"- {machine.get('python')}",
+        f"- load average before the run: {' '.join(map(str, load)) if load else 'n/a'} (the "
+        "machine may be shared: rates move with other load, CPU per message and ratios much "
+        "less)",
+        "",
+        "## Figures",
+        "",
+        "| benchmark | measure | median | spread | baseline | ratio |",
+        "|---|---|---:|---|---|---:|",
+    ]
+    lines += [
+        f"| {row.benchmark} | {row.measure} | {row.median} | {row.spread} | {row.baseline} | "
+        f"{row.ratio} |"
+        for row in rows
+    ]
+    lines += ["", "## Peers", ""]
+    lines += [f"- {peer}: {status}" for peer, status in peers.items()]
+    if failures:
+        lines += ["", "## Not measured", ""]
+        lines += [f"- {name}: {reason}" for name, reason in failures.items()]
+    if plots:
+        lines += ["", "## Plots", ""]
+        for title, file in plots:
+            lines += [f"### {title}", "", f"![{title}]({PLOTS}/{file})", ""]
+    lines += [
+        "",
+        "## Load",
+        "",
+        "`guestchat load` measures a service the way a contact centre would: see "
+        "`guestchat load --help`; `--out DIR` writes `results.json` and plots of its own.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _update_readme(entries: list[tuple[str, str]]) -> bool:
+    text = README.read_text(encoding="utf-8")
+    if README_START not in text or README_END not in text:
+        return False
+    head, rest = text.split(README_START, 1)
+    _old, tail = rest.split(README_END, 1)
+    table = [
+        "",
+        "| benchmark | figure |",
+        "|---|---|",
+        *(f"| {name} | {figure} |" for name, figure in entries),
+        "",
+        "The full table (medians, spreads, baselines and ratios), the machine and the plots: "
+        "[docs/benchmarks.md](docs/benchmarks.md).",
+        "",
+    ]
+    README.write_text(head + README_START + "\n".join(table) + README_END + tail, "utf-8")
+    return True
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="tiny sizes; checks that all runs")
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=[benchmark.name for benchmark in BENCHMARKS],
+        help="run only this benchmark (repeatable)",
+    )
+    parser.add_argument(
+        "--results", type=Path, default=HERE / "results", help="where the raw JSON goes"
+    )
+    parser.add_argument(
+        "--docs",
+        type=Path,
+        default=None,
+        help="where benchmarks.md and its plots go (default: docs/, or the results directory "
+        "with --quick)",
+    )
+    args = parser.parse_args(argv)
+    results: Path = args.results
+    docs: Path = args.docs or (results if args.quick else ROOT / "docs")
+    results.mkdir(parents=True, exist_ok=True)
+    (docs / PLOTS).mkdir(parents=True, exist_ok=True)
+    started, began = datetime.now(UTC), time.perf_counter()
+    machine = _machine()
+    bound = 300.0 if args.quick else 1800.0
+    rows: list[Row] = []
+    readme: list[tuple[str, str]] = []
+    failures: dict[str, str] = {}
+    payloads: dict[str, dict[str, Any]] = {}
+    for benchmark in BENCHMARKS:
+        if args.only and benchmark.name not in args.only:
+            continue
+        failure = _run(benchmark, args.quick, results, bound)
+        if failure is not None:
+            failures[benchmark.name] = failure
+            continue
+        data = json.loads((results / benchmark.results).read_text())
+        payloads[benchmark.name] = data
+        rows += benchmark.rows(data)
+        readme += benchmark.readme(data)
+    peers = dict(payloads.get("import", {}).get("peers", {}))
+    if not peers:
+        peers = {"vendor SDKs": "not looked for (the import benchmark did not run)"}
+    plots: list[tuple[str, str]] = []
+    if "sdk" in payloads and _plot_sdk(payloads["sdk"], docs / PLOTS / "sdk_vs_httpx2.png"):
+        plots.append(("The SDK beside raw httpx2", "sdk_vs_httpx2.png"))
+    if "import" in payloads and _plot_import(payloads["import"], docs / PLOTS / "import.png"):
+        plots.append(("Import cost", "import.png"))
+    service_plot = results / "service_latency.png"
+    if "service" in payloads and service_plot.is_file():
+        shutil.copyfile(service_plot, docs / PLOTS / "service_latency.png")
+        plots.append(("The service: POST to frame latency", "service_latency.png"))
+    report = docs / "benchmarks.md"
+    took = time.perf_counter() - began
+    report.write_text(
+        _markdown(machine, rows, failures, peers, plots, args.quick, started, took), "utf-8"
+    )
+    print(f"wrote {report}")
+    if not args.quick and not args.only:
+        if _update_readme(readme):
+            print(f"updated the performance table in {README}")
+        else:
+            print(f"{README} has no benchmarks markers; its table was left alone")
+    for name, reason in failures.items():
+        print(f"{name}: {reason}", file=sys.stderr)
+    for peer, status in peers.items():
+        print(f"{peer}: {status}")
+    if rows:
+        width = max(len(row.measure) for row in rows)
+        for row in rows:
+            extra = f"  vs {row.baseline} = {row.ratio}" if row.ratio else ""
+            print(f"{row.benchmark:9} {row.measure:<{width}} {row.median:>12}{extra}")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
