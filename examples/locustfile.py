@@ -27,3 +27,8 @@ class Guest(GuestChatUser):
     queue = "Chat Queue"
     messages_per_chat = 10
     wait_time = between(1, 3)
+
+
+if __name__ == "__main__":
+    print("This is a locustfile: run it with Locust, for example")
+    print("  locust -f examples/locustfile.py --host http://127.0.0.1:8080 --headless -u 10 -t 30s")
