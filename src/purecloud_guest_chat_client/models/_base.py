@@ -16,7 +16,8 @@ def _as_aware(value: datetime) -> datetime:
 
 def format_timestamp(value: datetime) -> str:
     """ISO-8601 in UTC with milliseconds and a ``Z``, as the service writes it."""
-    return _as_aware(value).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    # isoformat, unlike strftime's %Y, always writes four digits of year: "0999", not "999".
+    return _as_aware(value).astimezone(UTC).isoformat(timespec="milliseconds")[:-6] + "Z"
 
 
 Timestamp = Annotated[

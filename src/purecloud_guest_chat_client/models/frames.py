@@ -100,10 +100,13 @@ class ChannelMetadataFrame(_Frame):
 
 
 class UnknownFrame(WireModel):
-    """A frame this version does not understand, kept whole so nothing is lost."""
+    """A frame this version does not understand, kept whole so nothing is lost.
 
-    raw: str
-    data: Any = None
+    Its repr leaves out ``raw`` and ``data``: a frame may quote anything, credentials included.
+    """
+
+    raw: str = Field(repr=False)
+    data: Any = Field(default=None, repr=False)
     reason: str = ""
     kind: Literal["unknown"] = "unknown"
 
@@ -118,12 +121,23 @@ _BY_TYPE: dict[str, type[MessageFrame | TypingFrame | MemberChangeFrame]] = {
 
 
 def parse_frame(raw: str | bytes) -> Frame:
-    """Parse one WebSocket text message into a typed frame. Never raises."""
-    text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
+    """Parse one WebSocket message (text, or binary holding UTF-8) into a typed frame.
+
+    Never raises: whatever does not make a known frame, nested too deeply to parse included,
+    becomes an :class:`UnknownFrame` that says why.
+    """
+    if isinstance(raw, str):
+        text = raw
+    elif isinstance(raw, bytes | bytearray | memoryview):
+        text = bytes(raw).decode("utf-8", "replace")
+    else:
+        return UnknownFrame(raw=repr(raw), reason=f"not a text frame: {type(raw).__name__}")
     try:
         data = json.loads(text)
     except ValueError as exc:
         return UnknownFrame(raw=text, reason=f"not JSON: {exc}")
+    except RecursionError:
+        return UnknownFrame(raw=text, reason="JSON nested too deeply")
     if not isinstance(data, dict):
         return UnknownFrame(raw=text, data=data, reason="not a JSON object")
     try:
@@ -133,12 +147,15 @@ def parse_frame(raw: str | bytes) -> Frame:
         kind = metadata.get("type") if isinstance(metadata, dict) else None
         frame_type = _BY_TYPE.get(kind) if isinstance(kind, str) else None
         if frame_type is None:
-            return UnknownFrame(raw=text, data=data, reason=f"unknown frame type {kind!r}")
+            shown = kind if isinstance(kind, str | None) else type(kind).__name__
+            return UnknownFrame(raw=text, data=data, reason=f"unknown frame type {shown!r:.80}")
         return frame_type.model_validate(data)
     except ValidationError as exc:
         return UnknownFrame(
             raw=text, data=data, reason=f"malformed frame: {exc.error_count()} errors"
         )
+    except RecursionError:
+        return UnknownFrame(raw=text, data=data, reason="frame nested too deeply")
 
 
 def message_topic(conversation_id: str) -> str:
