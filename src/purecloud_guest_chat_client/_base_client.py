@@ -25,7 +25,7 @@ from pydantic import ValidationError
 
 from ._config_file import retry_policy_from
 from ._logging import Exchange
-from ._redact import redact_text
+from ._redact import redact_text, remember_secret
 from ._retry import IDEMPOTENT_METHODS, RetryPolicy, parse_retry_after
 from .configuration import Configuration
 from .errors import (
@@ -338,6 +338,7 @@ class BaseClient:
             jwt = jwt.strip()
             if not jwt or any(char.isspace() for char in jwt):
                 raise ValueError("jwt must be a non-empty token without whitespace")
+            remember_secret(jwt)
         self._jwt = jwt
         self._refresh_headers()
 

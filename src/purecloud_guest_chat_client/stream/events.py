@@ -13,14 +13,31 @@ its state); the session fills in ``role`` and ``display_name`` from the member's
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
+from .._redact import redact_text
 from ..models import BodyType, MemberRole, MemberState, WebChatMemberInfo
 
+_EventT = TypeVar("_EventT", bound=type)
 
+
+def _redacted_repr(cls: _EventT) -> _EventT:
+    """Pass the repr of an event that carries free text (a message, a name, a reason) through
+    the credential redaction: a guest may well paste a token into a chat."""
+    plain: Callable[[object], str] = cls.__dict__["__repr__"]
+
+    def __repr__(self: object) -> str:
+        return redact_text(plain(self))
+
+    cls.__repr__ = __repr__  # type: ignore[assignment]
+    return cls
+
+
+@_redacted_repr
 @dataclass(frozen=True, slots=True)
 class Member:
     """A chat member as events describe it; ``role`` and ``display_name`` are None until known."""
@@ -50,6 +67,7 @@ class Member:
         return self.display_name or (str(self.role) if self.role else self.id)
 
 
+@_redacted_repr
 @dataclass(frozen=True, slots=True)
 class MessageEvent:
     """A chat message, including the ``member-join`` / ``member-leave`` notices.
@@ -84,6 +102,7 @@ class MessageEvent:
         return self.body_type in (BodyType.MEMBER_JOIN, BodyType.MEMBER_LEAVE)
 
 
+@_redacted_repr
 @dataclass(frozen=True, slots=True)
 class MediaRequestEvent(MessageEvent):
     """A message with bodyType ``media-request``: the agent asks for co-browse or screen share."""
@@ -140,13 +159,21 @@ class HeartbeatEvent:
 
 @dataclass(frozen=True, slots=True)
 class UnknownEvent:
-    """A frame this version does not understand or that is malformed, kept whole."""
+    """A frame this version does not understand or that is malformed, kept whole.
+
+    Its repr shows the reason and the size of ``raw``, never its text: a frame may quote
+    anything, credentials included.
+    """
 
     raw: str
     reason: str
     data: Any = field(default=None, compare=False)
 
+    def __repr__(self) -> str:
+        return f"UnknownEvent(reason={redact_text(self.reason)!r}, raw=<{len(self.raw)} chars>)"
 
+
+@_redacted_repr
 @dataclass(frozen=True, slots=True)
 class Reconnecting:
     """The connection was lost; the stream reconnects after ``delay`` seconds."""
