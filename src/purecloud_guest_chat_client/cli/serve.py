@@ -80,7 +80,37 @@ def serve_command(
         typer.Option(
             "--control-token",
             envvar="GUESTCHAT_CONTROL_TOKEN",
-            help="Require this bearer token on the agent-side control API.",
+            help="Require this bearer token on the agent-side control API. A token given here "
+            "shows in the process list; prefer --control-token-file or the variable.",
+            show_default=False,
+        ),
+    ] = None,
+    control_token_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--control-token-file",
+            envvar="GUESTCHAT_CONTROL_TOKEN_FILE",
+            exists=True,
+            dir_okay=False,
+            help="Read the control API's bearer token from this file.",
+            show_default=False,
+        ),
+    ] = None,
+    allow_host: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allow-host",
+            help="A Host besides loopback that the control API and console answer (`*`: any). "
+            "Repeatable.",
+            show_default=False,
+        ),
+    ] = None,
+    allow_origin: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allow-origin",
+            help="A web page origin besides the service's own that may call the control API "
+            "(such as `http://localhost:3000`; `*`: any). Repeatable.",
             show_default=False,
         ),
     ] = None,
@@ -128,6 +158,9 @@ def serve_command(
             agent=agent,
             heartbeat_seconds=heartbeat,
             control_token=control_token,
+            control_token_file=control_token_file,
+            allowed_hosts=tuple(allow_host or ()),
+            allowed_origins=tuple(allow_origin or ()),
         )
         run_server(settings, announce=_announce)
 

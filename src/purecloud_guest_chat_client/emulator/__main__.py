@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 
 from .service import run_server
@@ -35,7 +36,32 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--agent-join-delay", type=float, default=defaults.agent_join_delay)
     parser.add_argument("--agent-reply-delay", type=float, default=defaults.agent_reply_delay)
     parser.add_argument("--workflow-greeting", default=None)
-    parser.add_argument("--control-token", default=None)
+    parser.add_argument(
+        "--control-token",
+        default=os.environ.get("GUESTCHAT_CONTROL_TOKEN"),
+        help="bearer token the control API requires (also GUESTCHAT_CONTROL_TOKEN; a token given "
+        "here is visible to every local user in the process list)",
+    )
+    parser.add_argument(
+        "--control-token-file",
+        default=os.environ.get("GUESTCHAT_CONTROL_TOKEN_FILE"),
+        help="file holding the control API's token (also GUESTCHAT_CONTROL_TOKEN_FILE)",
+    )
+    parser.add_argument(
+        "--allow-host",
+        action="append",
+        default=[],
+        metavar="HOST",
+        help="a Host besides loopback the control API and console answer ('*': any); repeatable",
+    )
+    parser.add_argument(
+        "--allow-origin",
+        action="append",
+        default=[],
+        metavar="ORIGIN",
+        help="a page origin besides the service's own allowed to call the control API "
+        "(such as http://localhost:3000; '*': any); repeatable",
+    )
     parser.add_argument(
         "--log-level", default="info", choices=["debug", "info", "warning", "error"]
     )
@@ -78,6 +104,9 @@ def main(argv: list[str] | None = None) -> int:
             workflow_greeting=args.workflow_greeting,
             control_token=args.control_token,
             **{field: getattr(args, field) for field in _LIMIT_OPTIONS.values()},
+            control_token_file=args.control_token_file,
+            allowed_hosts=tuple(args.allow_host),
+            allowed_origins=tuple(args.allow_origin),
         )
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)

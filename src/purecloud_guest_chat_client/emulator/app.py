@@ -20,6 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
 from .errors import ApiError
+from .host_guard import HostGuard
 from .http_io import correlation_id, json_response
 from .openapi import openapi_document
 from .records import new_id
@@ -195,7 +196,10 @@ def build_app(runtime: Runtime) -> Starlette:
     ]
     return Starlette(
         routes=routes,
-        middleware=[Middleware(RequestMiddleware, runtime=runtime)],
+        middleware=[
+            Middleware(RequestMiddleware, runtime=runtime),
+            Middleware(HostGuard, settings=runtime.settings),
+        ],
         exception_handlers={HTTPException: _http_error},
         lifespan=lifespan,
     )

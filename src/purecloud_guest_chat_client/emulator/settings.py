@@ -29,7 +29,10 @@ class ServiceSettings:
     jwt_lifetime_seconds: int = 75600
     guest_grace_seconds: float = 120.0
     rate_limit_per_minute: int = 180
-    control_token: str | None = None
+    control_token: str | None = dataclasses.field(default=None, repr=False)
+    control_token_file: str | Path | None = None
+    allowed_hosts: tuple[str, ...] = ()
+    allowed_origins: tuple[str, ...] = ()
     agent_join_delay: float = 1.0
     agent_reply_delay: float = 0.5
     workflow_greeting: str | None = None
@@ -86,6 +89,15 @@ class ServiceSettings:
             not isinstance(self.control_token, str) or not self.control_token
         ):
             raise ValueError("control_token must be a non-empty string or None")
+        if self.control_token_file is not None:
+            _take_token_file(self)
+        for name in ("allowed_hosts", "allowed_origins"):
+            entries = getattr(self, name)
+            if isinstance(entries, str) or not all(
+                isinstance(entry, str) and entry.strip() for entry in entries
+            ):
+                raise ValueError(f"{name} must be a list of non-empty strings, got {entries!r}")
+            object.__setattr__(self, name, tuple(entries))
         if self.workflow_greeting is not None and not isinstance(self.workflow_greeting, str):
             raise ValueError("workflow_greeting must be a string or None")
 
@@ -130,6 +142,23 @@ def _require_count(name: str, value: Any) -> None:
         raise ValueError(f"{name} must be an integer, got {value!r}")
     if value <= 0:
         raise ValueError(f"{name} must be positive, got {value!r}")
+
+
+def _take_token_file(settings: ServiceSettings) -> None:
+    """Read ``control_token`` from ``control_token_file``: a token given that way stays out of
+    the process's command line, which every local user can read."""
+    path = Path(settings.control_token_file or "")
+    try:
+        token = path.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValueError(f"control_token_file {str(path)!r} cannot be read: {exc}") from None
+    if not token or any(char.isspace() for char in token):
+        raise ValueError(
+            f"control_token_file {str(path)!r} must hold one token on one line, without spaces"
+        )
+    if settings.control_token is not None and settings.control_token != token:
+        raise ValueError("give control_token or control_token_file, not both")
+    object.__setattr__(settings, "control_token", token)
 
 
 def _require_number(name: str, value: Any, *, positive: bool) -> None:
