@@ -102,6 +102,20 @@ async def test_a_stream_dropped_again_right_after_attaching_still_catches_up(
     assert bodies == ["one", "two", "three"]
 
 
+async def test_a_catch_up_that_fails_half_way_loses_no_message(guest: Guest) -> None:
+    async with guest.stream() as stream:
+        agent_id = await _join_agent(guest)
+        await next_matching(stream, _agent_joined)
+        # The reconnect's first catch-up reads the missed message, then fails on the members.
+        await guest.control.set_faults(
+            dropStreams={"conversationId": guest.conversation_id},
+            errors=[{"status": 500, "count": 1, "method": "GET", "pathContains": "/members"}],
+        )
+        await guest.control.send(guest.conversation_id, agent_id, "sent while away")
+        await next_matching(stream, _is_message("sent while away"))
+        assert (await guest.control.faults())["errors"] == []
+
+
 async def test_heartbeat_silence_is_taken_for_a_dead_connection(guest: Guest) -> None:
     async with guest.stream() as stream:
         agent_id = await _join_agent(guest)

@@ -432,24 +432,25 @@ class EventStream:
             await self._lose_connection(None, f"handshake refused with HTTP {status}")
 
     async def _catch_up(self) -> list[WireEvent]:
-        """The messages after the last one delivered, then the member changes missed."""
+        """The messages after the last one delivered, then the member changes missed.
+
+        Nothing counts as delivered until every read has succeeded: a catch-up that fails half
+        way leaves the stream where it was, and the next one reads the same messages again.
+        """
         if self._api is None:
             return []
-        events: list[WireEvent] = [*await self._missed_messages()]
-        for change in await self._member_changes():
-            accepted = self._accept(change)
-            if accepted is not None:
-                events.append(accepted)
-        return events
+        missed: list[WireEvent] = [*await self._missed_messages()]
+        missed.extend(await self._member_changes())
+        return [accepted for event in missed if (accepted := self._accept(event)) is not None]
 
     async def _missed_messages(self) -> list[MessageEvent]:
         assert self._api is not None and self.conversation_id is not None
-        missed: list[MessageEvent] = []
-        async for message in messages_after(self._api, self.conversation_id, self._last_message_id):
-            event = event_from_message(message)
-            if self._accept(event) is not None:
-                missed.append(event)
-        return missed
+        return [
+            event_from_message(message)
+            async for message in messages_after(
+                self._api, self.conversation_id, self._last_message_id
+            )
+        ]
 
     async def _member_changes(self) -> list[MemberChangeEvent]:
         """Members whose state differs from the last one seen: departures first, then
