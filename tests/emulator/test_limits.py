@@ -392,3 +392,21 @@ async def test_the_sdk_reports_an_expiry_close_as_a_stream_auth_error(
             async with asyncio.timeout(REAPED_WITHIN):
                 async for _ in stream:
                     pass
+
+
+async def test_a_guest_that_broke_a_stream_limit_waits_before_its_next_stream(
+    service_factory: Callable[..., LocalService],
+) -> None:
+    service = service_factory(stream_max_frames_per_second=20)
+    chat = await new_chat(service)
+    async with websockets.connect(chat["eventStreamUri"]) as ws:
+        with contextlib.suppress(websockets.ConnectionClosed):
+            for _ in range(200):
+                await ws.send('{"message":"ping"}')
+        assert await close_code(ws) == 1008
+    reconnecting = asyncio.ensure_future(websockets.connect(chat["eventStreamUri"]))
+    done, _ = await asyncio.wait({reconnecting}, timeout=1.0)
+    assert not done  # held: reconnecting at once does not get the flood served again
+    async with asyncio.timeout(REAPED_WITHIN):
+        ws = await reconnecting
+    await ws.close()

@@ -23,6 +23,12 @@ logger = logging.getLogger("purecloud_guest_chat_client.emulator.requests")
 STREAM_PATH = "/v1/token/{token}"
 REDACTED_STREAM_PATH = "/v1/token/<redacted>"
 _CLOSE_GRACE_SECONDS = 2.0
+# A guest whose stream was closed for breaking a limit (too many frames, a frame too large,
+# bad data) has its next handshake answered only this much later: reconnecting at once to
+# break the limit again would otherwise cost the service a handshake every few frames.
+PENALTY_SECONDS = 5.0
+_LIMIT_CLOSE_CODES = frozenset({1007, 1008, 1009})
+_PENALTIES_KEPT = 10_000
 
 
 class EventStreamEndpoint:
@@ -31,6 +37,8 @@ class EventStreamEndpoint:
 
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
+        # Member id -> when (monotonic) its next handshake may be answered.
+        self._penalties: dict[str, float] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         websocket = WebSocket(scope, receive, send)
@@ -42,6 +50,7 @@ class EventStreamEndpoint:
             conversation = runtime.chats.conversation(claims.conversation_id)
             if claims.member_id not in conversation.members:
                 raise ApiError.chat_not_found("web chat conversation member")
+            await self._sit_out_penalty(claims.member_id)
             most = runtime.settings.max_streams_per_guest
             if runtime.hub.count(conversation.id, claims.member_id) >= most:
                 raise too_many_streams(most)
@@ -69,6 +78,20 @@ class EventStreamEndpoint:
             await self._serve(connection, conversation)
         finally:
             expiry.cancel()
+
+    async def _sit_out_penalty(self, member_id: str) -> None:
+        until = self._penalties.get(member_id)
+        if until is None:
+            return
+        await asyncio.sleep(until - time.monotonic())
+        if self._penalties.get(member_id) == until:
+            del self._penalties[member_id]
+
+    def _penalize(self, member_id: str) -> None:
+        now = time.monotonic()
+        if len(self._penalties) >= _PENALTIES_KEPT:
+            self._penalties = {m: t for m, t in self._penalties.items() if t > now}
+        self._penalties[member_id] = now + PENALTY_SECONDS
 
     async def _serve(self, connection: StreamConnection, conversation: Conversation) -> None:
         runtime = self.runtime
@@ -126,6 +149,8 @@ class EventStreamEndpoint:
                 if message["type"] == "websocket.disconnect":
                     if connection.close_code is None:
                         connection.close_code = message.get("code")
+                        if connection.close_code in _LIMIT_CLOSE_CODES:
+                            self._penalize(connection.member_id)
                     connection.finished.set()
                     return
                 text = message.get("text")
