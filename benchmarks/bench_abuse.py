@@ -18,8 +18,8 @@ with another.
   gives the medians over the rounds of each window's p50 and p99, and their ratio.
 - ``pings``: a client that pings without reading; the service's RSS before and after.
 - ``churn``: streams connecting and disconnecting in rounds; the service's RSS after each round.
-- ``idle``: idle and slow-header connections; how long until the service has closed them all,
-  and whether a guest is served meanwhile.
+- ``idle``: idle, slow-header and stalled-body connections (a third each); how long until the
+  service has closed them all, and whether a guest is served meanwhile.
 - ``growth``: a database of chats that ended two hours ago, written directly; the service's
   start-up time, RSS and first control-list page, with ended chats kept in memory (a retention
   longer than their age, as before there was one) and with the default retention.
@@ -253,14 +253,24 @@ async def churn(streams: int, rounds: int) -> dict[str, Any]:
 
 
 async def idle(connections: int, timeout: float) -> dict[str, Any]:
-    options = ("--idle-timeout", str(timeout), "--header-timeout", str(timeout))
+    options = (
+        *("--idle-timeout", str(timeout)),
+        *("--header-timeout", str(timeout)),
+        *("--body-timeout", str(timeout)),
+    )
+    stalled_body = (
+        f"POST {API} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        "Content-Length: 500\r\n\r\n{"
+    ).encode()
     with service(*options) as (base_url, _):
         host, port = base_url.removeprefix("http://").split(":")
         held = []
         for index in range(connections):
             reader, writer = await asyncio.open_connection(host, int(port))
-            if index % 2:
+            if index % 3 == 1:
                 writer.write(b"GET /openapi.json HTTP/1.1\r\nHost: x\r\nX-Slow: a")
+            elif index % 3 == 2:
+                writer.write(stalled_body)
             held.append((reader, writer))
         started = time.perf_counter()
         async with httpx2.AsyncClient(base_url=base_url, timeout=30) as http:
@@ -333,7 +343,7 @@ async def growth(count: int) -> dict[str, Any]:
 async def main(args: argparse.Namespace) -> None:
     quick = args.quick
     parts = {
-        "flood": lambda: flood(rounds=3 if quick else 5, samples=100 if quick else 300),
+        "flood": lambda: flood(rounds=3 if quick else 7, samples=100 if quick else 500),
         "pings": lambda: pings(20_000 if quick else 200_000),
         "churn": lambda: churn(200 if quick else 1000, rounds=4 if quick else 8),
         "idle": lambda: idle(200 if quick else 1000, timeout=2.0 if quick else 5.0),

@@ -33,6 +33,12 @@ SHORT_TIMEOUTS: dict[str, Any] = {
 }
 
 
+STALLED_BODY = (
+    f"POST {API} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+    "Content-Length: 500\r\n\r\n{"
+).encode()
+
+
 @dataclass
 class RawResponse:
     status: int
@@ -182,11 +188,7 @@ async def test_a_body_that_never_ends_gets_a_408(
     service_factory: Callable[..., LocalService],
 ) -> None:
     service = service_factory(**SHORT_TIMEOUTS)
-    request = (
-        f"POST {API} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-        "Content-Length: 500\r\n\r\n{"
-    ).encode()
-    response = await exchange(service, request)
+    response = await exchange(service, STALLED_BODY)
     assert response.status == 408
     assert response.error()["code"] == "client.timeout"
 
@@ -194,7 +196,8 @@ async def test_a_body_that_never_ends_gets_a_408(
 async def test_idle_connections_make_room_for_a_guest_at_the_connection_cap(
     service_factory: Callable[..., LocalService],
 ) -> None:
-    service = service_factory(max_connections=20)
+    # Idle connections are not closed by their timeout during the test: only to make room.
+    service = service_factory(max_connections=20, idle_timeout_seconds=60.0)
     idle = [await open_raw(service) for _ in range(40)]
     try:
         async with httpx2.AsyncClient(base_url=service.base_url) as http:
@@ -219,17 +222,16 @@ async def test_connections_over_the_cap_are_refused_with_503_when_none_is_idle(
 ) -> None:
     service = service_factory(max_connections=5, body_timeout_seconds=60.0)
     stalled = []
-    request = (
-        f"POST {API} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-        "Content-Length: 500\r\n\r\n{"
-    ).encode()
+    # With Expect: 100-continue the service says when the application is reading the body.
+    request = STALLED_BODY.replace(b"\r\n\r\n", b"\r\nExpect: 100-continue\r\n\r\n")
     try:
         for _ in range(5):
             reader, writer = await open_raw(service)
             writer.write(request)
             await writer.drain()
+            async with asyncio.timeout(REAPED_WITHIN):
+                assert (await reader.readuntil(b"\r\n\r\n")).startswith(b"HTTP/1.1 100")
             stalled.append((reader, writer))
-        await asyncio.sleep(0.2)  # let the service read their headers
         response = await exchange(service, b"GET /openapi.json HTTP/1.1\r\nHost: x\r\n\r\n")
         assert response.status == 503
         assert response.headers["retry-after"] == "1"
@@ -242,13 +244,16 @@ async def test_connections_over_the_cap_are_refused_with_503_when_none_is_idle(
 async def test_slow_and_idle_connections_are_reaped_while_a_guest_is_served(
     service_factory: Callable[..., LocalService],
 ) -> None:
-    """The reduced form of 1,000 idle or slow connections: 200, with short timeouts."""
+    """The reduced form of 1,000 idle, slow-header and stalled-body connections: 200, with
+    short timeouts."""
     service = service_factory(**SHORT_TIMEOUTS)
     held = []
     for index in range(200):
         reader, writer = await open_raw(service)
-        if index % 2:
+        if index % 3 == 1:
             writer.write(b"GET /openapi.json HTTP/1.1\r\nHost: x\r\nX-Slow: a")
+        elif index % 3 == 2:
+            writer.write(STALLED_BODY)
         held.append((reader, writer))
     try:
         async with httpx2.AsyncClient(base_url=service.base_url) as http:

@@ -36,8 +36,9 @@ logger = logging.getLogger("purecloud_guest_chat_client.emulator.connections")
 CORRELATION_HEADER = b"inin-correlation-id"
 _LOG_EVERY_SECONDS = 1.0
 # How long a client that was refused, or broke a stream limit, gets to read the answer before
-# the connection is cut. Meanwhile what it sends is read and dropped: closing a socket with
-# unread data resets it, and the client would lose the answer.
+# the connection is cut. Closing a socket with unread data resets it, and the client would lose
+# the answer: a refused HTTP request is read and dropped meanwhile; a stream is no longer read
+# (its client will not be heard again, and one still flooding is held back by its own buffers).
 _CLOSE_GRACE_SECONDS = 2.0
 # The handshake the WebSocket library parses again after httptools: lines and headers over its
 # own limits would make it stop without an answer.
@@ -324,7 +325,8 @@ class LimitedHttpProtocol(HttpToolsProtocol):
 class LimitedWebSocketProtocol(WebSocketsSansIOProtocol):
     """uvicorn's WebSocket protocol with a bound on inbound frames: more than the allowed frames
     in a second closes with 1008, a frame over the size limit with 1009 (``ws_max_size``), and
-    the close frame is given time to reach the client instead of the connection being cut."""
+    the close frame is given ``_CLOSE_GRACE_SECONDS`` to reach the client before the connection
+    is cut."""
 
     limits: ConnectionLimits
 
@@ -396,8 +398,8 @@ class LimitedWebSocketProtocol(WebSocketsSansIOProtocol):
 
     def handle_parser_exception(self) -> None:
         """The connection failed (a frame too large, a limit broken, bad data): send the close
-        frame, then stop reading but leave the connection open for a moment, so the client can
-        read the close frame before the connection goes."""
+        frame, then stop reading but leave the connection open for a moment, so that the client
+        can read the close frame before the connection goes."""
         if self._failed:
             return
         self._failed = True
@@ -411,9 +413,10 @@ class LimitedWebSocketProtocol(WebSocketsSansIOProtocol):
         if self.conn.eof_sent and self.transport.can_write_eof():
             self.transport.write_eof()  # the client closes once it has read the close frame
         self.close_sent = True
-        if self.read_paused:
-            self.read_paused = False
-            self.transport.resume_reading()
+        # Nothing more is read (see _CLOSE_GRACE_SECONDS), and uvicorn's own flag is cleared so
+        # that the application's next receive() does not resume reading.
+        self.read_paused = False
+        self.transport.pause_reading()
         self.stop_keepalive()
         if self.close_timer is None:
             self.close_timer = self.loop.call_later(_CLOSE_GRACE_SECONDS, self.transport.abort)
