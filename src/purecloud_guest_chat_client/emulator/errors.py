@@ -10,6 +10,9 @@ from starlette.responses import Response
 from ..models import ErrorBody
 
 MAX_REQUEST_BYTES = 128 * 1024
+# How deeply a JSON body may nest objects and arrays: the body itself is level 1, so
+# ``{"memberInfo": {"customFields": {...}}}`` leaves customFields 29 levels of its own.
+MAX_JSON_DEPTH = 32
 
 _DEFAULT_CODES: dict[int, tuple[str, str]] = {
     400: (
@@ -193,6 +196,45 @@ class ApiError(Exception):
             "request.entity.too.large",
             "The request is over the size limit. Maximum bytes: {maxBytes}",
             params={"maxBytes": str(MAX_REQUEST_BYTES)},
+        )
+
+    @classmethod
+    def too_deep(cls) -> ApiError:
+        return cls(
+            400,
+            "bad.request",
+            "The request body nests objects and arrays more than {maxDepth} levels deep.",
+            params={"maxDepth": str(MAX_JSON_DEPTH)},
+        )
+
+    @classmethod
+    def not_utf8(cls, detail: str) -> ApiError:
+        return cls(
+            400,
+            "bad.request",
+            "The request body is not UTF-8 ({detail}); send JSON as UTF-8, as "
+            "application/json; charset=utf-8.",
+            params={"detail": detail},
+        )
+
+    @classmethod
+    def unpaired_surrogate(cls, path: str, code_point: int) -> ApiError:
+        return cls(
+            400,
+            "bad.request",
+            "The request body is not valid JSON: the string at {path} holds an unpaired "
+            "surrogate escape ({escape}), which is no Unicode text.",
+            params={"path": path[:100], "escape": f"\\u{code_point:04x}"},
+        )
+
+    @classmethod
+    def unsupported_charset(cls, charset: str) -> ApiError:
+        return cls(
+            415,
+            "unsupported.media.type",
+            "Unsupported Media Type - the charset {charset} is not supported; send JSON as "
+            "UTF-8 (application/json; charset=utf-8).",
+            params={"charset": charset},
         )
 
     @classmethod

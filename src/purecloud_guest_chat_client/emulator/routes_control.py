@@ -18,7 +18,14 @@ from starlette.routing import Route
 from ..models import BodyType
 from .errors import ApiError
 from .faults import parse_fault_request
-from .http_io import correlation_id, json_body, json_object, json_response, query_int
+from .http_io import (
+    correlation_id,
+    json_body,
+    json_object,
+    json_response,
+    method_routes,
+    query_int,
+)
 from .lifecycle import valid_media_types
 from .records import Conversation
 from .routes_guest import message_request, runtime_member, typing_response
@@ -201,22 +208,25 @@ async def health(request: Request, runtime: Runtime) -> Response:
 
 
 def control_routes(runtime: Runtime) -> list[Route]:
-    def route(path: str, handler: Handler, method: str) -> Route:
-        return Route(CONTROL_PREFIX + path, _operation(runtime, handler), methods=[method])
-
     conversation = "/conversations/{conversation_id}"
     member = conversation + "/members/{member_id}"
-    return [
-        route("/health", health, "GET"),
-        route("/conversations", list_conversations, "GET"),
-        route(conversation, get_conversation, "GET"),
-        route(conversation + "/agents", join_agent, "POST"),
-        route(member + "/messages", agent_message, "POST"),
-        route(member + "/typing", agent_typing, "POST"),
-        route(member, agent_leave, "DELETE"),
-        route(conversation + "/transfer", transfer, "POST"),
-        route(conversation + "/mediarequests", media_request, "POST"),
-        route("/faults", get_faults, "GET"),
-        route("/faults", set_faults, "POST"),
-        route("/faults", clear_faults, "DELETE"),
+    table: list[tuple[str, str, Handler]] = [
+        ("/health", "GET", health),
+        ("/conversations", "GET", list_conversations),
+        (conversation, "GET", get_conversation),
+        (conversation + "/agents", "POST", join_agent),
+        (member + "/messages", "POST", agent_message),
+        (member + "/typing", "POST", agent_typing),
+        (member, "DELETE", agent_leave),
+        (conversation + "/transfer", "POST", transfer),
+        (conversation + "/mediarequests", "POST", media_request),
+        ("/faults", "GET", get_faults),
+        ("/faults", "POST", set_faults),
+        ("/faults", "DELETE", clear_faults),
     ]
+    return method_routes(
+        [
+            (CONTROL_PREFIX + path, method, _operation(runtime, handler))
+            for path, method, handler in table
+        ]
+    )

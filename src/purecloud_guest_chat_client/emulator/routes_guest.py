@@ -6,7 +6,7 @@ import functools
 import math
 from collections.abc import Awaitable, Callable
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from pydantic import ValidationError
 from starlette.requests import Request
@@ -34,11 +34,13 @@ from .http_io import (
     json_body,
     json_object,
     json_response,
+    method_routes,
     query_choice,
     query_int,
 )
 from .records import API_PREFIX, Conversation, Member
 from .runtime import Runtime
+from .settings import ServiceSettings
 from .tokens import Claims
 from .wire_json import message_json
 
@@ -59,6 +61,7 @@ _JOURNEY_CODES = {
         "journeycontext.triggeringaction.actionmapversion"
     ),
 }
+_WILDCARD_HOSTS = ("0.0.0.0", "::", "")
 _CREATE_NOT_NULL = "chat.error.notnull.createconversationrequest."
 
 Handler = Callable[[Request, Runtime], Awaitable[Response]]
@@ -159,15 +162,29 @@ async def create_conversation(request: Request, runtime: Runtime) -> Response:
         body.member_info.to_dict(exclude_none=True),
         authenticated,
     )
-    settings = runtime.settings
-    host = request.headers.get("host") or f"{settings.host}:{request.url.port}"
     response = CreateWebChatConversationResponse(
         id=conversation.id,
         jwt=token,
-        event_stream_uri=f"ws://{host}/v1/token/{token}",
+        event_stream_uri=f"{stream_base_uri(request, runtime.settings)}/v1/token/{token}",
         member=conversation.guest.to_model(),
     )
     return json_response(response.to_dict(exclude_none=True))
+
+
+def stream_base_uri(request: Request, settings: ServiceSettings) -> str:
+    """Where guests reach the event stream: the configured public URL, else the address the
+    service is bound to. Never the request's Host header, which the client chooses."""
+    if settings.public_url is not None:
+        parts = urlsplit(settings.public_url)
+        scheme = "wss" if parts.scheme == "https" else "ws"
+        return f"{scheme}://{parts.netloc}{parts.path.rstrip('/')}"
+    server = request.scope.get("server") or (settings.host, settings.port)
+    host = settings.host
+    if host in _WILDCARD_HOSTS:  # bound to every address: the one this client reached
+        host = str(server[0])
+    if ":" in host:
+        host = f"[{host}]"
+    return f"ws://{host}:{server[1]}"
 
 
 # -- members -----------------------------------------------------------------------------------
@@ -252,9 +269,11 @@ async def message_request(request: Request, body_types: tuple[str, ...]) -> tupl
         raise ApiError.constraint(
             f"body: the message is {len(body)} characters; at most {MAX_BODY_CHARS} are allowed"
         )
-    body_type = data.get("bodyType") or BodyType.STANDARD.value
-    if body_type not in body_types:
-        raise ApiError.invalid_value("bodyType", body_type, ", ".join(body_types))
+    body_type = data.get("bodyType")
+    if body_type is None:
+        body_type = BodyType.STANDARD.value
+    elif not isinstance(body_type, str) or body_type not in body_types:
+        raise ApiError.invalid_value("bodyType", str(body_type)[:100], ", ".join(body_types))
     return body, body_type
 
 
@@ -375,20 +394,24 @@ async def patch_media_request(request: Request, runtime: Runtime) -> Response:
 
 
 def guest_routes(runtime: Runtime) -> list[Route]:
-    def route(path: str, handler: Handler, method: str) -> Route:
-        return Route(API_PREFIX + path, _operation(runtime, handler), methods=[method])
-
     member = "/{conversation_id}/members/{member_id}"
-    return [
-        route("", create_conversation, "POST"),
-        route("/{conversation_id}/members", list_members, "GET"),
-        route(member, get_member, "GET"),
-        route(member, leave, "DELETE"),
-        route(member + "/messages", send_message, "POST"),
-        route(member + "/typing", typing, "POST"),
-        route("/{conversation_id}/messages", list_messages, "GET"),
-        route("/{conversation_id}/messages/{message_id}", get_message, "GET"),
-        route("/{conversation_id}/mediarequests", list_media_requests, "GET"),
-        route("/{conversation_id}/mediarequests/{request_id}", get_media_request, "GET"),
-        route("/{conversation_id}/mediarequests/{request_id}", patch_media_request, "PATCH"),
+    media_request = "/{conversation_id}/mediarequests/{request_id}"
+    table: list[tuple[str, str, Handler]] = [
+        ("", "POST", create_conversation),
+        ("/{conversation_id}/members", "GET", list_members),
+        (member, "GET", get_member),
+        (member, "DELETE", leave),
+        (member + "/messages", "POST", send_message),
+        (member + "/typing", "POST", typing),
+        ("/{conversation_id}/messages", "GET", list_messages),
+        ("/{conversation_id}/messages/{message_id}", "GET", get_message),
+        ("/{conversation_id}/mediarequests", "GET", list_media_requests),
+        (media_request, "GET", get_media_request),
+        (media_request, "PATCH", patch_media_request),
     ]
+    return method_routes(
+        [
+            (API_PREFIX + path, method, _operation(runtime, handler))
+            for path, method, handler in table
+        ]
+    )

@@ -7,6 +7,7 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 AGENT_MODES = ("echo", "manual")
 SCRIPT_PREFIX = "script:"
@@ -36,6 +37,7 @@ class ServiceSettings:
     agent_join_delay: float = 1.0
     agent_reply_delay: float = 0.5
     workflow_greeting: str | None = None
+    public_url: str | None = None
     # Connection limits (docs/local-service.md, "Limits").
     max_header_bytes: int = 16384
     header_timeout_seconds: float = 10.0
@@ -100,6 +102,8 @@ class ServiceSettings:
             object.__setattr__(self, name, tuple(entries))
         if self.workflow_greeting is not None and not isinstance(self.workflow_greeting, str):
             raise ValueError("workflow_greeting must be a string or None")
+        if self.public_url is not None:
+            _require_public_url(self.public_url)
 
     @property
     def script_path(self) -> Path | None:
@@ -168,3 +172,18 @@ def _require_number(name: str, value: Any, *, positive: bool) -> None:
         raise ValueError(f"{name} must be positive, got {value!r}")
     if not positive and value < 0:
         raise ValueError(f"{name} must not be negative, got {value!r}")
+
+
+def _require_public_url(value: Any) -> None:
+    parts = urlsplit(value) if isinstance(value, str) else None
+    if (
+        parts is None
+        or parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or parts.query
+        or parts.fragment
+        or parts.username is not None
+    ):
+        raise ValueError(
+            f"public_url must be an http:// or https:// URL with a host and no query, got {value!r}"
+        )

@@ -14,6 +14,7 @@ import contextlib
 import itertools
 import json
 import logging
+import re
 import sqlite3
 import threading
 from collections.abc import Callable
@@ -28,6 +29,7 @@ from .records import Conversation, ConversationStatus, MediaRequest, Member, Mes
 logger = logging.getLogger(__name__)
 
 _CHECKPOINT_SECONDS = 1.0
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -76,6 +78,15 @@ _UPSERT_MEDIA_REQUEST = (
 class Operation:
     sql: str
     params: tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class _Change:
+    """The operations one request commits, and who waits for them."""
+
+    operations: tuple[Operation, ...]
+    future: asyncio.Future[None]
+    on_commit: Callable[[], None] | None
 
 
 class StoreError(Exception):
@@ -145,6 +156,17 @@ def media_request_op(request: MediaRequest) -> Operation:
     )
 
 
+def _profile(text: str) -> dict[str, Any]:
+    """A member's stored profile. Versions that did not refuse lone surrogates stored them
+    (escaped): they become U+FFFD here, since such a string cannot be sent."""
+    profile: dict[str, Any] = json.loads(text)
+    if "\\ud" not in text.lower():
+        return profile
+    unpaired = json.dumps(profile, ensure_ascii=False)
+    repaired: dict[str, Any] = json.loads(_SURROGATE.sub("\ufffd", unpaired))
+    return repaired
+
+
 class Store:
     """The SQLite database file: loading at start, then group commit on the event loop."""
 
@@ -164,9 +186,7 @@ class Store:
         # so commits (and the event loop that makes them) never wait for one.
         self._conn.execute("PRAGMA wal_autocheckpoint=0")
         self._conn.executescript(_SCHEMA)
-        self._pending: list[Operation] = []
-        self._waiters: list[asyncio.Future[None]] = []
-        self._on_commit: list[Callable[[], None]] = []
+        self._pending: list[_Change] = []
         self._flush_scheduled = False
         self._checkpointer: threading.Thread | None = None
         self._stopping = threading.Event()
@@ -177,8 +197,8 @@ class Store:
         row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return None if row is None else str(row[0])
 
-    def set_meta(self, key: str, value: str) -> None:
-        self._conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+    def delete_meta(self, key: str) -> None:
+        self._conn.execute("DELETE FROM meta WHERE key = ?", (key,))
 
     def load(self, ended_since: datetime | None = None) -> dict[str, Conversation]:
         """The conversations to keep in memory: all of them, or with ``ended_since`` those not
@@ -223,7 +243,7 @@ class Store:
                     conversation_id=cid,
                     role=role,
                     state=state,
-                    profile=json.loads(profile),
+                    profile=_profile(profile),
                     join_date=_parse_ts(join),
                     leave_date=_parse_ts(leave),
                     authenticated_guest=bool(authenticated),
@@ -273,19 +293,18 @@ class Store:
         """Returns once every operation is committed to the database file.
 
         ``on_commit`` runs once they are, before any waiter resumes and whether or not this one
-        is still waiting; it does not run when the transaction fails.
+        is still waiting; it does not run when they fail.
 
         The operations of every request that commits during one pass of the event loop share a
         transaction, written at the start of the next pass. A commit without fsync (see
         ``synchronous`` above) takes tens of microseconds, much less than handing the work to a
-        thread and back, so it runs on the loop itself.
+        thread and back, so it runs on the loop itself. One request's operations stand or fall
+        together, and apart from the others': a change the database refuses fails its own
+        request only.
         """
         loop = asyncio.get_running_loop()
         future: asyncio.Future[None] = loop.create_future()
-        self._pending.extend(operations)
-        self._waiters.append(future)
-        if on_commit is not None:
-            self._on_commit.append(on_commit)
+        self._pending.append(_Change(operations, future, on_commit))
         if not self._flush_scheduled:
             self._flush_scheduled = True
             loop.call_soon(self._flush)
@@ -293,36 +312,70 @@ class Store:
 
     def _flush(self) -> None:
         self._flush_scheduled = False
-        operations, self._pending = self._pending, []
-        waiters, self._waiters = self._waiters, []
-        callbacks, self._on_commit = self._on_commit, []
-        error = self._write(operations)
-        if error is None:
-            for callback in callbacks:
+        changes, self._pending = self._pending, []
+        failures = self._write(changes)
+        for index, change in enumerate(changes):
+            if change.on_commit is not None and index not in failures:
                 try:
-                    callback()
+                    change.on_commit()
                 except Exception:  # one failing callback must not keep the others' changes back
                     logger.exception("applying a committed change failed")
-        for future in waiters:
-            if future.done():  # its request was cancelled; the change is stored all the same
+        for index, change in enumerate(changes):
+            if change.future.done():  # its request was cancelled; the change is stored all the same
                 continue
+            error = failures.get(index)
             if error is None:
-                future.set_result(None)
+                change.future.set_result(None)
             else:
-                future.set_exception(error)
+                change.future.set_exception(error)
 
-    def _write(self, operations: list[Operation]) -> StoreError | None:
+    def _write(self, changes: list[_Change]) -> dict[int, StoreError]:
+        """Commits the changes; returns the failed ones by index.
+
+        All of them go in one transaction, as few statements as can be. Should that fail, they
+        are written again in one transaction with a savepoint each, so that only the changes the
+        database refuses are left out.
+        """
+        operations = [op for change in changes for op in change.operations]
         try:
             self._conn.execute("BEGIN")
             for sql, group in itertools.groupby(operations, key=lambda op: op.sql):
                 self._conn.executemany(sql, [op.params for op in group])
             self._conn.execute("COMMIT")
-        except Exception as exc:  # every waiter must hear of it, whatever the failure
+        except Exception as exc:  # whatever the failure, it is found out below
+            self._roll_back()
+            if len(changes) == 1:
+                logger.error("database write failed: %s", exc)
+                return {0: StoreError(str(exc))}
+        else:
+            return {}
+        return self._write_each(changes)
+
+    def _write_each(self, changes: list[_Change]) -> dict[int, StoreError]:
+        failures: dict[int, StoreError] = {}
+        try:
+            self._conn.execute("BEGIN")
+            for index, change in enumerate(changes):
+                self._conn.execute("SAVEPOINT change")
+                try:
+                    for op in change.operations:
+                        self._conn.execute(op.sql, op.params)
+                except Exception as exc:  # this change fails, the others go on
+                    logger.error("database write failed: %s", exc)
+                    self._conn.execute("ROLLBACK TO change")
+                    failures[index] = StoreError(str(exc))
+                self._conn.execute("RELEASE change")
+            self._conn.execute("COMMIT")
+        except Exception as exc:  # the transaction itself failed: so did every change
             logger.error("database write failed: %s", exc)
-            if self._conn.in_transaction:
-                self._conn.execute("ROLLBACK")
-            return StoreError(str(exc))
-        return None
+            self._roll_back()
+            error = StoreError(str(exc))
+            return dict.fromkeys(range(len(changes)), error)
+        return failures
+
+    def _roll_back(self) -> None:
+        if self._conn.in_transaction:
+            self._conn.execute("ROLLBACK")
 
     def close(self) -> None:
         self._stopping.set()

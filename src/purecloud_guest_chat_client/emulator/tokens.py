@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import jwt
 from cryptography.hazmat.primitives import serialization
@@ -14,7 +16,7 @@ from .store import Store
 
 ISSUER = "urn:purecloud:webchat"
 _ALGORITHM = "RS256"
-_KEY_META = "jwt_private_key"
+_LEGACY_KEY_META = "jwt_private_key"
 _CACHE_LIMIT = 50_000
 
 
@@ -27,18 +29,49 @@ class Claims:
     expires_at: int
 
 
+def key_path(db_path: Path) -> Path:
+    """Where the signing key of the database at ``db_path`` is kept."""
+    return db_path.with_name(db_path.name + "-jwt-key.pem")
+
+
 def load_or_create_key(store: Store) -> str:
-    """The PEM private key kept in the database, created on first start."""
-    pem = store.get_meta(_KEY_META)
-    if pem is None:
-        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        pem = key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        ).decode()
-        store.set_meta(_KEY_META, pem)
+    """The PEM private key that signs the guests' tokens, created on first start.
+
+    It is kept in its own file beside the database, readable by its owner only, rather than in
+    the database: a copy of the chats (a backup, a file attached to a bug report) then lets no
+    one forge tokens. A key that an older version kept in the database is moved out.
+    """
+    path = key_path(store.path)
+    legacy = store.get_meta(_LEGACY_KEY_META)
+    if path.exists():
+        pem = path.read_text(encoding="ascii")
+    else:
+        pem = legacy if legacy is not None else _new_key()
+        _write_private(path, pem)
+    if legacy is not None:
+        store.delete_meta(_LEGACY_KEY_META)
     return pem
+
+
+def _new_key() -> str:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Writes the file whole or not at all, durably, with owner-only permissions."""
+    partial = path.with_name(path.name + ".partial")
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.write(fd, text.encode("ascii"))
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(partial, path)
 
 
 class TokenAuthority:
@@ -89,12 +122,26 @@ class TokenAuthority:
             )
             data = payload["data"]
             claims = Claims(
-                conversation_id=str(data["conv"]),
-                deployment_id=str(data["did"]),
-                member_id=str(data["sub"]),
-                organization_id=str(payload["org"]),
-                expires_at=int(payload["exp"]),
+                conversation_id=_text(data["conv"]),
+                deployment_id=_text(data["did"]),
+                member_id=_text(data["sub"]),
+                organization_id=_text(payload["org"]),
+                expires_at=_seconds(payload["exp"]),
             )
+            _seconds(payload["iat"])
         except (jwt.PyJWTError, KeyError, TypeError, ValueError):
             raise ApiError.bad_credentials() from None
         return claims
+
+
+def _text(value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError("a token claim that must be a string is not")
+    return value
+
+
+def _seconds(value: object) -> int:
+    """A NumericDate claim: JSON integer seconds (a string or a boolean is no date)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError("a token's date claim is not an integer")
+    return value
