@@ -7,6 +7,7 @@ from typing import Any
 from pydantic.json_schema import models_json_schema
 
 from ..models import ALL_MODELS
+from .errors import MAX_JSON_DEPTH, MAX_REQUEST_BYTES
 
 _GUEST = "/api/v2/webchat/guest/conversations"
 _CONTROL = "/emulator/v1"
@@ -298,7 +299,10 @@ def openapi_document() -> dict[str, Any]:
                 "The Genesys Cloud guest chat API as a local service, plus its control API. "
                 "The event stream is a WebSocket at the eventStreamUri a new chat returns "
                 "(ws://HOST:PORT/v1/token/<jwt>). Every response carries inin-correlation-id, "
-                "and every error is an ErrorBody whose contextId is that id."
+                "and every error is an ErrorBody whose contextId is that id. Request bodies "
+                f"are JSON in UTF-8 of at most {MAX_REQUEST_BYTES} bytes, nesting objects and "
+                f"arrays at most {MAX_JSON_DEPTH} levels deep, whose strings are all Unicode "
+                "text (no lone surrogate)."
             ),
         },
         "components": {
