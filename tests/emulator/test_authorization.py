@@ -7,7 +7,6 @@ import base64
 import hashlib
 import hmac
 import json
-import sqlite3
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -24,6 +23,7 @@ from purecloud_guest_chat_client.emulator import ControlClient, LocalService
 from purecloud_guest_chat_client.emulator.__main__ import _parser
 from purecloud_guest_chat_client.emulator.host_guard import HostGuard, host_name
 from purecloud_guest_chat_client.emulator.settings import ServiceSettings
+from purecloud_guest_chat_client.emulator.tokens import key_path
 
 from .helpers import NewGuest
 
@@ -39,9 +39,8 @@ def _claims(token: str) -> dict[str, Any]:
 
 
 def _private_key(service: LocalService) -> Any:
-    with sqlite3.connect(service.db_path) as db:
-        (pem,) = db.execute("SELECT value FROM meta WHERE key = 'jwt_private_key'").fetchone()
-    return serialization.load_pem_private_key(pem.encode(), password=None)
+    pem = key_path(service.db_path).read_bytes()
+    return serialization.load_pem_private_key(pem, password=None)
 
 
 def _forgeries(service: LocalService, token: str) -> dict[str, str]:
