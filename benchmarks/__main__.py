@@ -1,16 +1,18 @@
 """``python -m benchmarks``: every benchmark in one go, each beside its baseline, into one report.
 
 Runs ``bench_import.py`` (beside a bare interpreter and the bare dependencies), ``bench_sdk.py``
-(beside raw httpx2, sync and async), ``bench_service.py`` and ``bench_sessions.py``, each in its
-own process, and the vendor's peers (the Python platform SDK, the JS guest SDK through node) when
-they are installed, saying so when they are not. Then it writes ``docs/benchmarks.md`` (medians,
-spreads, baselines and ratios, the machine, the plots under ``docs/benchmarks/``) and the
-performance table of the README, between its ``benchmarks`` markers.
+(beside raw httpx2, sync and async), ``bench_service.py``, ``bench_sessions.py`` and
+``bench_load.py`` (``guestchat load`` against the service in another process, beside the rate it
+offered), each in its own process, and the vendor's peers (the Python platform SDK, the JS guest
+SDK through node) when they are installed, saying so when they are not. Then it writes
+``docs/benchmarks.md`` (medians, spreads, baselines and ratios, the machine, the plots under
+``docs/benchmarks/``) and the performance table of the README, between its ``benchmarks``
+markers.
 
     python -m benchmarks            # full sizes; minutes
     python -m benchmarks --quick    # tiny sizes, to check that everything runs; writes the
                                     # report into the results directory, not docs/ or README
-    python -m benchmarks --only sdk --only import
+    python -m benchmarks --only sdk --only import   # the others' last figures are kept
 """
 
 from __future__ import annotations
@@ -250,6 +252,60 @@ def _sessions_readme(data: dict[str, Any]) -> list[tuple[str, str]]:
     ]
 
 
+def _load_rows(data: dict[str, Any]) -> list[Row]:
+    parameters, latency = data["parameters"], data["latency"]
+    reply, create = latency["reply"] or {}, latency["create"] or {}
+    offered, steady = data.get("offeredPerSecond"), data.get("steadyAnswersPerSecond")
+    generator, service = data["generator"], data.get("service", {})
+    rows = [
+        Row(
+            "load",
+            f"{parameters['guests']} guests, think {parameters['think']} s: answers /s, "
+            "steady state (median second)",
+            f"{steady}",
+            "",
+            f"at most {offered:.0f} offered" if offered else "",
+            f"{steady / offered:.2f}x" if steady and offered else "",
+        ),
+        Row("load", "answers /s over the whole run", f"{data['throughputPerSecond']:.0f}"),
+    ]
+    for name in ("p50", "p90", "p99", "max"):
+        rows.append(Row("load", f"reply {name}", f"{reply.get(f'{name}Ms', 0):.1f} ms"))
+    rows += [
+        Row("load", "chat creation p99", f"{create.get('p99Ms', 0):.1f} ms"),
+        Row("load", "messages sent / lost / duplicated",
+            f"{data['messages']['sent']} / {data['messages']['lost']} / "
+            f"{data['messages']['duplicated']}"),
+        Row("load", "errors", str(sum(data["errors"].values()))),
+        Row("load", "load generator CPU, mean / max (share of one core)",
+            f"{generator['cpuMeanShareOfOneCore']:.2f} / {generator['cpuMaxShareOfOneCore']:.2f}"),
+        Row("load", "service CPU, mean / max (share of one core)",
+            f"{service.get('cpuMeanShareOfOneCore') or 0:.2f} / "
+            f"{service.get('cpuMaxShareOfOneCore') or 0:.2f}"),
+        Row("load", "load generator's timers late, p99",
+            f"{generator['loopLagP99Ms'] or 0:.0f} ms"),
+        Row("load", "verdict", data["generatorLimited"] or "the generator kept up"),
+    ]  # fmt: skip
+    return rows
+
+
+def _load_readme(data: dict[str, Any]) -> list[tuple[str, str]]:
+    parameters, reply = data["parameters"], data["latency"]["reply"] or {}
+    messages = data["messages"]
+    return [
+        (
+            f"`bench_load.py`: `guestchat load`, {parameters['guests']:,} guests each sending "
+            f"every {parameters['think']} s, the service in another process",
+            f"{data.get('steadyAnswersPerSecond')} answers/s (at most "
+            f"{data.get('offeredPerSecond'):.0f} offered); reply p50 "
+            f"{reply.get('p50Ms', 0):.0f} ms, p99 {reply.get('p99Ms', 0):.0f} ms; "
+            f"{messages['lost']} lost, {messages['duplicated']} duplicated; generator "
+            f"{data['generator']['cpuMeanShareOfOneCore']:.0%} of a core, service "
+            f"{(data.get('service') or {}).get('cpuMeanShareOfOneCore') or 0:.0%}",
+        )
+    ]
+
+
 BENCHMARKS = (
     Benchmark(
         "import", "bench_import.py", "import.json", ("--runs", "15"), ("--runs", "2"),
@@ -271,6 +327,12 @@ BENCHMARKS = (
         "sessions", "bench_sessions.py", "sessions.json",
         ("--sessions", "500", "--seconds", "20"), ("--sessions", "5", "--seconds", "1"),
         _sessions_rows, _sessions_readme,
+    ),
+    Benchmark(
+        "load", "bench_load.py", "load.json",
+        ("--guests", "2000", "--ramp", "30", "--duration", "90", "--think", "5"),
+        ("--guests", "6", "--ramp", "0.5", "--duration", "2", "--think", "0.2"),
+        _load_rows, _load_readme,
     ),
 )  # fmt: skip
 
@@ -365,6 +427,7 @@ def _markdown(
     failures: dict[str, str],
     peers: dict[str, str],
     plots: list[tuple[str, str]],
+    kept: list[str],
     quick: bool,
     started: datetime,
     took: float,
@@ -373,7 +436,8 @@ def _markdown(
         "# Benchmarks",
         "",
         f"Written by `python -m benchmarks{' --quick' if quick else ''}` on "
-        f"{started:%Y-%m-%d %H:%M} UTC (the run took {took / 60:.1f} min). Each benchmark runs in "
+        f"{started:%Y-%m-%d %H:%M} UTC (the run took {took / 60:.1f} min; "
+        f"{machine.get('cpus')} CPUs). Each benchmark runs in "
         "its own process beside its baseline, in the same run, on the same machine; the figures "
         "are medians, the spread is the lowest and highest of the rounds or runs, and the ratio "
         "is ours over the baseline (below 1 is faster or smaller). The scripts are in "
@@ -382,6 +446,8 @@ def _markdown(
     ]
     if quick:
         lines += ["**Quick mode: tiny sizes that only check that everything runs.**", ""]
+    if kept:
+        lines += [f"Kept from an earlier run of the same runner: {', '.join(kept)}.", ""]
     lines += ["## The machine", ""]
     load = machine.get("loadAverage")
     lines += [
@@ -415,8 +481,9 @@ def _markdown(
         "",
         "## Load",
         "",
-        "`guestchat load` measures a service the way a contact centre would: see "
-        "`guestchat load --help`; `--out DIR` writes `results.json` and plots of its own.",
+        "`bench_load.py` is `guestchat load` against the service in another process; see "
+        "`guestchat load --help` to run your own, and `--out DIR` for its `results.json` and "
+        "plots. Locust (`examples/locustfile.py`) spreads the same guest over many machines.",
         "",
     ]
     return "\n".join(lines)
@@ -452,6 +519,11 @@ def main(argv: list[str] | None = None) -> int:
         help="run only this benchmark (repeatable)",
     )
     parser.add_argument(
+        "--report-only",
+        action="store_true",
+        help="run nothing: write the report from the last results",
+    )
+    parser.add_argument(
         "--results", type=Path, default=HERE / "results", help="where the raw JSON goes"
     )
     parser.add_argument(
@@ -473,13 +545,21 @@ def main(argv: list[str] | None = None) -> int:
     readme: list[tuple[str, str]] = []
     failures: dict[str, str] = {}
     payloads: dict[str, dict[str, Any]] = {}
+    kept: list[str] = []
     for benchmark in BENCHMARKS:
-        if args.only and benchmark.name not in args.only:
-            continue
-        failure = _run(benchmark, args.quick, results, bound)
-        if failure is not None:
-            failures[benchmark.name] = failure
-            continue
+        if args.report_only or (args.only and benchmark.name not in args.only):
+            # Not run this time: the figures of its last run, if there are any, stay in the
+            # report, said to be kept.
+            if not (results / benchmark.results).is_file():
+                failures[benchmark.name] = "not run (--only or --report-only)"
+                continue
+            measured = datetime.fromtimestamp((results / benchmark.results).stat().st_mtime, UTC)
+            kept.append(f"{benchmark.name} (measured {measured:%Y-%m-%d %H:%M} UTC)")
+        else:
+            failure = _run(benchmark, args.quick, results, bound)
+            if failure is not None:
+                failures[benchmark.name] = failure
+                continue
         data = json.loads((results / benchmark.results).read_text())
         payloads[benchmark.name] = data
         rows += benchmark.rows(data)
@@ -496,13 +576,22 @@ def main(argv: list[str] | None = None) -> int:
     if "service" in payloads and service_plot.is_file():
         shutil.copyfile(service_plot, docs / PLOTS / "service_latency.png")
         plots.append(("The service: POST to frame latency", "service_latency.png"))
+    for plot, title in (
+        ("latency_over_time.png", "Load: reply latency over time"),
+        ("throughput_over_time.png", "Load: throughput and the generator's CPU over time"),
+    ):
+        made = results / "load" / plot
+        if "load" in payloads and made.is_file():
+            shutil.copyfile(made, docs / PLOTS / f"load_{plot}")
+            plots.append((title, f"load_{plot}"))
     report = docs / "benchmarks.md"
     took = time.perf_counter() - began
     report.write_text(
-        _markdown(machine, rows, failures, peers, plots, args.quick, started, took), "utf-8"
+        _markdown(machine, rows, failures, peers, plots, kept, args.quick, started, took),
+        "utf-8",
     )
     print(f"wrote {report}")
-    if not args.quick and not args.only:
+    if not args.quick and not failures:
         if _update_readme(readme):
             print(f"updated the performance table in {README}")
         else:

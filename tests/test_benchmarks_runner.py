@@ -19,12 +19,12 @@ def test_the_quick_run_measures_everything_and_writes_the_report(tmp_path: Path)
         cwd=ROOT, capture_output=True, text=True, timeout=240, check=False,
     )  # fmt: skip
     assert finished.returncode == 0, finished.stdout[-3000:] + finished.stderr[-3000:]
-    for name in ("import", "sdk", "service", "sessions"):
+    for name in ("import", "sdk", "service", "sessions", "load"):
         assert (results / f"{name}.json").is_file()
     report = (docs / "benchmarks.md").read_text()
     assert "Quick mode" in report
     assert "| benchmark | measure | median | spread | baseline | ratio |" in report
-    for expected in ("raw httpx2", "bare dependencies", "| service |", "| sessions |"):
+    for expected in ("raw httpx2", "bare dependencies", "| service |", "| sessions |", "| load |"):
         assert expected in report
     peers = json.loads((results / "import.json").read_text())["peers"]
     assert set(peers) == {"vendor Python SDK", "vendor JS SDK"}

@@ -8,11 +8,12 @@ import importlib.util
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
-from purecloud_guest_chat_client.emulator import LocalService
+from purecloud_guest_chat_client.emulator import ControlClient, LocalService
 
 # Importing locust monkey-patches this process for gevent, which would break every other test's
 # threads: look for it without importing it.
@@ -90,3 +91,71 @@ def test_a_master_and_two_workers_run_the_guest_without_a_failure(
     assert int(rows["Aggregated"]["Failure Count"]) == 0, output
     assert "lost" not in rows and "duplicated" not in rows
     assert int(rows["send"]["Request Count"]) == int(rows["reply"]["Request Count"])
+
+
+FAST_GUEST = """
+from locust import constant
+
+from purecloud_guest_chat_client.load.locust import GuestChatUser
+
+
+class Guest(GuestChatUser):
+    wait_time = constant(0.1)
+    messages_per_chat = 1000
+"""
+
+
+def _stats(path: Path) -> dict[str, dict[str, str]]:
+    with path.open() as file:
+        return {row["Name"]: row for row in csv.DictReader(file)}
+
+
+def test_dropped_streams_are_reconnected_and_nothing_is_lost(
+    service: LocalService, tmp_path: Path
+) -> None:
+    locustfile = tmp_path / "fast_guest.py"
+    locustfile.write_text(FAST_GUEST)
+    stats = tmp_path / "drops"
+    runner = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "locust",
+            "-f",
+            str(locustfile),
+            "--headless",
+            "-u",
+            "3",
+            "-r",
+            "3",
+            "-t",
+            "6s",
+            "--host",
+            service.base_url,
+            "--csv",
+            str(stats),
+            "--only-summary",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        with ControlClient(service.control_url) as control:
+            deadline = time.monotonic() + BOUND
+            dropped = 0
+            while dropped < 3:
+                assert runner.poll() is None and time.monotonic() < deadline
+                time.sleep(0.5)
+                dropped = control.set_faults(dropStreams={})["droppedStreams"]
+        output, _ = runner.communicate(timeout=BOUND)
+    finally:
+        if runner.poll() is None:
+            runner.kill()
+            runner.communicate()
+    assert runner.returncode == 0, output
+    rows = _stats(tmp_path / "drops_stats.csv")
+    assert int(rows["reconnect"]["Request Count"]) >= 3, output
+    assert int(rows["Aggregated"]["Failure Count"]) == 0, output
+    assert int(rows["reply"]["Request Count"]) > 0
+    assert "lost" not in rows and "duplicated" not in rows

@@ -30,6 +30,7 @@ DEFAULT_GUESTS = 20
 DEFAULT_CONCURRENCY = 10
 DEFAULT_MESSAGES = 3
 EXIT_USAGE = 2
+EMBEDDED_MIN_CONNECTIONS = 1000
 PLAIN_PROGRESS_EVERY = 10.0
 """Seconds between two progress lines when the output is not a terminal (a log, a pipe)."""
 
@@ -227,6 +228,8 @@ async def _load(
         agent_join_delay=0.0,
         agent_reply_delay=0.0,
         rate_limit_per_minute=0,
+        # Each guest holds its stream and may hold a pooled HTTP connection.
+        max_connections=max(EMBEDDED_MIN_CONNECTIONS, plan.guests_at_once + 100),
     ) as target:
         where = "an embedded service" if target.embedded else target.environment
         console.print(f"{plan.describe()}, against {where}")

@@ -119,16 +119,20 @@ class LoadPlan:
         return min(self.guests, self.concurrency or self.guests)
 
     @property
+    def guests_at_once(self) -> int:
+        """The guests chatting at once: the slots, or in an open model an estimate of arrivals
+        per second times how long each stays."""
+        if self.open_model:
+            assert self.arrival_rate is not None
+            return min(self.guests, math.ceil(self.arrival_rate * (self.duration or 60.0)))
+        return self.slots
+
+    @property
     def wait_limit(self) -> float:
         """The timeout in force: the given one, else the default for the guests at once."""
         if self.timeout is not None:
             return self.timeout
-        if self.open_model:
-            assert self.arrival_rate is not None
-            # Guests in flight in an open model: arrivals per second times how long each stays.
-            chatting = self.arrival_rate * (self.duration or 60.0)
-            return default_timeout(min(self.guests, math.ceil(chatting)))
-        return default_timeout(self.slots)
+        return default_timeout(self.guests_at_once)
 
     def arrival_offset(self, number: int) -> float:
         """Seconds after the start at which guest ``number`` (from 0) arrives, in the open
