@@ -39,8 +39,9 @@ POOL_CONNECTIONS = 16
 pool grown to hundreds of connections by a burst costs more than the requests themselves; a few
 dozen keep-alive connections carry thousands of guests' requests."""
 FREEZE_GROWTH = 1.1
-LEAVE_BOUND = 10.0
-"""Seconds a guest waits for its departure to be confirmed before it lets go of the chat."""
+DRAIN_BOUND = 10.0
+"""Seconds a guest that has left waits for the rest of its events before it lets go of the
+chat."""
 
 
 @dataclass(frozen=True)
@@ -261,7 +262,9 @@ class LoadRun:
             recorder.error(error_code(failure))
         if not isinstance(failure, _ChatEndedEarly):
             try:
-                async with asyncio.timeout(LEAVE_BOUND):
+                # The plan's timeout: when every guest leaves at the end of a duration, the
+                # service confirms thousands of departures at once.
+                async with asyncio.timeout(self.plan.wait_limit + DRAIN_BOUND):
                     await chat.leave()
             except Exception as exc:
                 recorder.error(f"leave: {error_code(exc)}")
@@ -366,7 +369,7 @@ class _Guest:
     async def drain(self) -> None:
         """Take the events still queued after leaving (late answers, late duplicates)."""
         try:
-            async with asyncio.timeout(LEAVE_BOUND):
+            async with asyncio.timeout(DRAIN_BOUND):
                 while (event := await self.chat.next_event()) is not None:
                     self._take(event)
         except TimeoutError:
