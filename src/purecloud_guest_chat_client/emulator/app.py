@@ -19,6 +19,7 @@ from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
+from .console_routes import console_routes
 from .errors import ApiError
 from .host_guard import HostGuard
 from .http_io import correlation_id, json_response
@@ -190,6 +191,7 @@ def build_app(runtime: Runtime) -> Starlette:
     routes: list[BaseRoute] = [
         *guest_routes(runtime),
         *control_routes(runtime),
+        *console_routes(runtime),
         Route("/openapi.json", openapi, methods=["GET"]),
         WebSocketRoute(STREAM_PATH, EventStreamEndpoint(runtime)),
         WebSocketRoute("/{path:path}", _unknown_stream),

@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from ..models import BodyType, MediaRequestState, MediaType, MemberRole, MemberState
+from .agent_feed import AgentFeed
 from .agents import Responder
 from .config_file import ContactCentre
 from .errors import ApiError
@@ -80,6 +81,7 @@ class ChatService:
         self.hub = hub
         self.centre = centre
         self.responder = responder
+        self.feed = AgentFeed()
         self._tasks: set[asyncio.Task[Any]] = set()
         self._grace_timers: dict[str, asyncio.TimerHandle] = {}
         self._routing: dict[str, asyncio.Task[Any]] = {}
@@ -106,6 +108,7 @@ class ChatService:
                         self._spawn(self._bot_answer(conversation, message))
 
     async def shutdown(self) -> None:
+        self.feed.close_all()
         for timer in [*self._grace_timers.values(), *self._evictions.values()]:
             timer.cancel()
         self._grace_timers.clear()
@@ -165,6 +168,7 @@ class ChatService:
                 conversation.committed_media_requests[request.id] = request
             for frame in frames:
                 self.hub.publish(conversation.id, frame)
+            self.feed.committed(conversation, messages)
 
         await self.store.commit(*ops, on_commit=show)
 
@@ -293,6 +297,7 @@ class ChatService:
         self._require_connected(conversation, member)
         typing_id, now = new_id(), utc_now()
         self.hub.publish(conversation.id, typing_frame(conversation.id, typing_id, member.id, now))
+        self.feed.typing(conversation.id, member.id, now)
         return typing_id, now
 
     async def guest_leaves(self, conversation: Conversation, guest: Member) -> None:

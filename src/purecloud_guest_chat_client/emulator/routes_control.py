@@ -1,12 +1,10 @@
 """The control API under /emulator/v1: the contact-centre side (agents, media requests) and
-fault injection. Only loopback clients are served, and a bearer token when one is configured."""
+fault injection. Who may call it: see ``control_auth``."""
 
 from __future__ import annotations
 
 import asyncio
 import functools
-import hmac
-import ipaddress
 import itertools
 import math
 from collections.abc import Awaitable, Callable
@@ -16,6 +14,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ..models import BodyType
+from .control_auth import authorize_control
 from .errors import ApiError
 from .faults import parse_fault_request
 from .http_io import (
@@ -39,30 +38,11 @@ _AGENT_BODY_TYPES = (BodyType.STANDARD.value, BodyType.NOTICE.value)
 Handler = Callable[[Request, Runtime], Awaitable[Response]]
 
 
-def _is_loopback(host: str | None) -> bool:
-    if host is None:
-        return False
-    if host in ("localhost", "testclient"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def _operation(runtime: Runtime, handler: Handler) -> Callable[[Request], Awaitable[Response]]:
     @functools.wraps(handler)
     async def endpoint(request: Request) -> Response:
         try:
-            if not _is_loopback(request.client.host if request.client else None):
-                raise ApiError.not_authorized("The control API serves local clients only.")
-            expected = runtime.settings.control_token
-            if expected is not None:
-                scheme, _, token = request.headers.get("authorization", "").partition(" ")
-                if scheme.lower() != "bearer" or not token:
-                    raise ApiError.authentication_required()
-                if not hmac.compare_digest(token.strip().encode(), expected.encode()):
-                    raise ApiError.bad_credentials()
+            authorize_control(request, runtime.settings.control_token)
             return await handler(request, runtime)
         except ApiError as error:
             return error.response(correlation_id(request))

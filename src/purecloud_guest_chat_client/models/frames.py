@@ -17,6 +17,8 @@ from .enums import OpenBodyType, OpenMemberState
 
 HEARTBEAT_TOPIC = "channel.metadata"
 HEARTBEAT_MESSAGE = "WebSocket Heartbeat"
+# A member sends at most one typing indicator in this many seconds: the service expects no more.
+TYPING_INTERVAL_SECONDS = 3.0
 
 
 class EntityRef(WireModel):

@@ -40,6 +40,7 @@ from ..models import (
     WebChatMessage,
     WebChatRoutingTarget,
 )
+from ..models.frames import TYPING_INTERVAL_SECONDS
 from ..stream.backoff import Backoff
 from ..stream.errors import StreamAuthError, StreamError
 from ..stream.event_stream import EventStream, StreamEnd
@@ -62,7 +63,7 @@ from .state import ChatState
 
 __all__ = ["TYPING_INTERVAL", "GuestChat"]
 
-TYPING_INTERVAL: Final = 3.0
+TYPING_INTERVAL: Final = TYPING_INTERVAL_SECONDS
 """Seconds between two typing indicators; the service expects no more than one per 3 s."""
 MAX_MESSAGE_LENGTH: Final = 4000
 
