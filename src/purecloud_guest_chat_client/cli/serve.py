@@ -80,8 +80,8 @@ def serve_command(
         typer.Option(
             "--control-token",
             envvar="GUESTCHAT_CONTROL_TOKEN",
-            help="Require this bearer token on the agent-side control API. A token given here "
-            "shows in the process list; prefer --control-token-file or the variable.",
+            help="Require this token on the agent-side control API and console. A token given "
+            "here shows in the process list; prefer --control-token-file or the variable.",
             show_default=False,
         ),
     ] = None,
@@ -128,8 +128,9 @@ def serve_command(
     """Run the local Guest Chat service until Ctrl-C or SIGTERM.
 
     It serves the guest REST API under `/api/v2/webchat/guest/...`, the event stream at the
-    `eventStreamUri` it hands out, the agent-side control API under `/emulator/v1` and its
-    OpenAPI document at `/openapi.json`. It prints its base URL when it is ready.
+    `eventStreamUri` it hands out, the agent-side control API under `/emulator/v1`, a browser
+    agent console at `/console` and its OpenAPI document at `/openapi.json`. It prints its base
+    URL when it is ready.
 
     **Examples**
 
@@ -137,7 +138,7 @@ def serve_command(
 
     * `guestchat serve --port 0 --db chats.sqlite` : any free port, chats kept across restarts
 
-    * `guestchat serve --agent manual` : you play the agents with the control API
+    * `guestchat serve --agent manual` : you play the agents, in the browser at /console
 
     * `guestchat serve --agent script:agent.toml --heartbeat 5` : a scripted agent
 
@@ -177,6 +178,7 @@ def _configure_logging(level: LogLevel) -> None:
 def _announce(base_url: str) -> None:
     typer.echo(f"Guest Chat service listening on {base_url}")
     typer.echo(f"Control API: {base_url}/emulator/v1")
+    typer.echo(f"Agent console: {base_url}/console")
     typer.echo(f"Chat with it: guestchat chat --environment {base_url}  (Ctrl-C stops the service)")
     sys.stdout.flush()
 

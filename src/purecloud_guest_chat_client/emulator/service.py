@@ -303,6 +303,7 @@ def run_server(
 def _print_url(base_url: str) -> None:
     print(f"Guest Chat service listening on {base_url}", flush=True)
     print(f"Control API: {base_url}{CONTROL_PATH}", flush=True)
+    print(f"Agent console: {base_url}/console", flush=True)
 
 
 def _settle_startup_objects() -> None:

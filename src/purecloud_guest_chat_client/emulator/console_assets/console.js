@@ -451,7 +451,8 @@ function renderFaults(faults) {
   const lines = [];
   if (faults.latencyMs) lines.push(`latency ${faults.latencyMs} ms`);
   for (const rule of faults.errors || []) {
-    lines.push(`${rule.count} × ${rule.status}` + (rule.pathContains ? ` on …${rule.pathContains}…` : ""));
+    const where = rule.pathContains ? ` on paths with ${rule.pathContains}` : "";
+    lines.push(`next ${rule.count} request(s) fail with ${rule.status}${where}`);
   }
   for (const cid of faults.silence || []) lines.push("silenced: " + (cid === "*" ? "all chats" : chatName(cid)));
   for (const drop of faults.pendingDrops || []) {
@@ -535,8 +536,7 @@ async function refreshMediaRequests() {
 }
 
 function connectFeed() {
-  const scheme = window.location.protocol === "https:" ? "wss:" : "ws:";
-  const socket = new WebSocket(`${scheme}//${window.location.host}${FEED}`);
+  const socket = new WebSocket(window.location.origin.replace(/^http/, "ws") + FEED);
   socket.addEventListener("open", () => {
     view.feedRetryMs = 250;
     $("feed-state").textContent = "Live";

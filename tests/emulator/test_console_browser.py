@@ -1,0 +1,319 @@
+"""The agent console in a real browser (Chromium driven by Playwright) against the real service.
+
+A guest created through the SDK is played against the page, as a developer would: the page
+joins, reads, answers, types, transfers and ends, and the guest's ``GuestChat`` sees each step.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+
+from purecloud_guest_chat_client.emulator import ControlClient, LocalService
+from purecloud_guest_chat_client.session import SyncGuestChat
+from purecloud_guest_chat_client.stream import (
+    AgentJoined,
+    AgentLeft,
+    ChatEnded,
+    EndReason,
+    MediaRequestEvent,
+    MessageEvent,
+    Transferred,
+    TypingEvent,
+)
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+try:
+    from playwright import sync_api as playwright_api
+except ImportError:
+    if IN_CI:  # in CI a missing browser driver is a failure, not a skip
+        raise
+    pytest.skip("Playwright is missing: pip install -e '.[dev]'", allow_module_level=True)
+
+Browser = playwright_api.Browser
+Page = playwright_api.Page
+expect = playwright_api.expect
+
+INSTALL_HINT = (
+    "no Chromium found for the console's browser tests: install one with "
+    "`apt-get install -y chromium` (or point GUESTCHAT_CHROMIUM at a Chromium binary)"
+)
+# Without the background-networking switches Chromium keeps trying to reach Google's services.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+WAIT_MS = 10_000
+TIMINGS: dict[str, Any] = {"port": 0, "heartbeat_seconds": 1.0, "agent": "manual"}
+SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "console.png"
+
+Event = TypeVar("Event")
+
+
+def _chromium() -> str | None:
+    for candidate in (os.environ.get("GUESTCHAT_CHROMIUM"), "/usr/bin/chromium"):
+        if candidate and Path(candidate).is_file():
+            return candidate
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    executable = _chromium()
+    if executable is None:
+        if IN_CI:
+            pytest.fail(INSTALL_HINT)
+        pytest.skip(INSTALL_HINT)
+    expect.set_options(timeout=WAIT_MS)
+    with playwright_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="module")
+def desk() -> Iterator[LocalService]:
+    """One service for the module, with agents only the page brings in."""
+    with LocalService(**TIMINGS) as service:
+        yield service
+
+
+@pytest.fixture
+def page(browser: Browser, desk: LocalService) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1400, "height": 860})
+    opened = context.new_page()
+    opened.goto(desk.base_url + "/console")
+    expect(opened.get_by_role("status").filter(has_text="Live")).to_be_visible()
+    yield opened
+    context.close()
+
+
+@pytest.fixture
+def guests(desk: LocalService) -> Iterator[Callable[..., SyncGuestChat]]:
+    started: list[SyncGuestChat] = []
+
+    def start(name: str, **info: Any) -> SyncGuestChat:
+        chat = SyncGuestChat.start(
+            "org-1",
+            "deployment-1",
+            "Support",
+            {"displayName": name, **info},
+            environment=desk.base_url,
+        )
+        started.append(chat)
+        return chat
+
+    yield start
+    for chat in started:
+        close_guest(chat)
+
+
+def close_guest(chat: SyncGuestChat) -> None:
+    """``SyncGuestChat.close`` finishes its loop in the calling thread, which fails while
+    Playwright's own loop runs in this one: it closes from a thread of its own."""
+    closer = threading.Thread(target=chat.close)
+    closer.start()
+    closer.join()
+
+
+def wait_for(chat: SyncGuestChat, kind: type[Event], test: Callable[[Event], bool] = bool) -> Event:
+    seen: list[object] = []
+    deadline = time.monotonic() + WAIT_MS / 1000
+    while time.monotonic() < deadline:
+        event = chat.next_event(timeout=max(0.01, deadline - time.monotonic()))
+        if event is None:
+            break
+        seen.append(event)
+        if isinstance(event, kind) and test(event):
+            return event
+    raise AssertionError(f"no {kind.__name__}; the guest saw {seen}")
+
+
+def said_by(name: str) -> Callable[[MessageEvent], bool]:
+    return lambda e: e.sender.display_name == name and e.body_type == "standard"
+
+
+def chat_item(page: Page, name: str) -> Any:
+    return page.get_by_role("list", name="Chats").get_by_role("listitem").filter(has_text=name)
+
+
+def join(page: Page, guest_name: str, agent_name: str) -> None:
+    page.get_by_label("Your name").fill(agent_name)
+    chat_item(page, guest_name).get_by_role("button", name="Join", exact=True).click()
+    expect(page.get_by_role("log").get_by_text(f"{agent_name} (agent) joined")).to_be_visible()
+
+
+def test_the_page_plays_the_agent_for_a_guest(
+    page: Page, guests: Callable[..., SyncGuestChat]
+) -> None:
+    guest = guests("Ada Lovelace", customFields={"plan": "gold"})
+    item = chat_item(page, "Ada Lovelace")
+    expect(item).to_contain_text("waiting")
+    expect(item).to_contain_text("plan: gold")
+
+    join(page, "Ada Lovelace", "Alice")
+    joined = wait_for(guest, AgentJoined)
+    assert joined.agent.display_name == "Alice"
+    expect(item).to_contain_text("with Alice")
+    expect(page.get_by_role("list", name="Members")).to_contain_text("Alice agent · connected")
+
+    guest.send("My order A-1042 has not arrived")
+    expect(page.get_by_role("log")).to_contain_text("My order A-1042 has not arrived")
+
+    guest.typing()
+    expect(page.get_by_text("Ada Lovelace is typing…")).to_be_visible()
+
+    message = page.get_by_label("Message")
+    message.press_sequentially("Sorry to hear that")
+    wait_for(guest, TypingEvent, lambda e: e.sender.display_name == "Alice")
+    message.press("Enter")
+    answer = wait_for(guest, MessageEvent, said_by("Alice"))
+    assert answer.body == "Sorry to hear that"
+    expect(message).to_have_value("")
+    expect(page.get_by_role("log")).to_contain_text("Sorry to hear that")
+
+    page.get_by_label("Message").fill("Let me check with the warehouse.")
+    page.get_by_role("button", name="Send", exact=True).click()
+    again = wait_for(guest, MessageEvent, said_by("Alice"))
+    assert again.body == "Let me check with the warehouse."
+
+    guest.typing()  # a fresh indicator, for the picture
+    expect(page.get_by_text("Ada Lovelace is typing…")).to_be_visible()
+    if os.environ.get("GUESTCHAT_CONSOLE_SCREENSHOT"):
+        page.screenshot(path=str(SCREENSHOT))
+
+
+def test_transfer_media_request_leave_and_end_reach_the_guest(
+    page: Page, guests: Callable[..., SyncGuestChat]
+) -> None:
+    guest = guests("Grace Hopper")
+    join(page, "Grace Hopper", "Bob")
+    wait_for(guest, AgentJoined)
+
+    page.get_by_label("Transfer to").fill("Carol")
+    page.get_by_role("button", name="Transfer", exact=True).click()
+    moved = wait_for(guest, Transferred)
+    assert moved.to_agent.display_name == "Carol"
+    assert moved.from_agent is not None and moved.from_agent.display_name == "Bob"
+    expect(chat_item(page, "Grace Hopper")).to_contain_text("with Carol")
+
+    page.get_by_label("Media request").select_option("SCREENSHARE")
+    page.get_by_role("button", name="Send media request", exact=True).click()
+    wait_for(guest, MediaRequestEvent)
+    expect(page.get_by_role("log")).to_contain_text("Carol sent a screen share request")
+
+    page.get_by_role("button", name="Leave", exact=True).click()
+    left = wait_for(guest, AgentLeft)
+    assert left.agent.display_name == "Carol"
+    expect(chat_item(page, "Grace Hopper")).to_contain_text("waiting")
+
+    page.get_by_role("button", name="End chat", exact=True).click()
+    ended = wait_for(guest, ChatEnded)
+    assert ended.reason is EndReason.AGENT_ENDED
+    expect(chat_item(page, "Grace Hopper")).to_contain_text("ended")
+    expect(page.get_by_role("button", name="End chat", exact=True)).to_be_disabled()
+
+
+def test_two_tabs_on_one_chat_agree(
+    browser: Browser, page: Page, desk: LocalService, guests: Callable[..., SyncGuestChat]
+) -> None:
+    guest = guests("Hedy Lamarr")
+    other = page.context.new_page()
+    other.goto(desk.base_url + "/console")
+    expect(chat_item(other, "Hedy Lamarr")).to_contain_text("waiting")
+
+    join(page, "Hedy Lamarr", "Dana")
+    expect(chat_item(other, "Hedy Lamarr")).to_contain_text("with Dana")
+    chat_item(other, "Hedy Lamarr").get_by_role("button", name="Hedy Lamarr", exact=True).click()
+    expect(other.get_by_role("log")).to_contain_text("Dana (agent) joined")
+
+    other.get_by_label("Message").fill("Sent from the second tab")
+    other.get_by_label("Message").press("Enter")
+    heard = wait_for(guest, MessageEvent, said_by("Dana"))
+    assert heard.body == "Sent from the second tab"
+    guest.send("Thanks, both of you")
+    for tab in (page, other):
+        expect(tab.get_by_role("log")).to_contain_text("Sent from the second tab")
+        expect(tab.get_by_role("log")).to_contain_text("Thanks, both of you")
+
+    other.close()  # closing a tab leaves the chat as it is
+    with ControlClient(desk.control_url) as control:
+        assert control.conversation(guest.conversation_id)["status"] == "active"
+    page.reload()
+    chat_item(page, "Hedy Lamarr").get_by_role("button", name="Hedy Lamarr", exact=True).click()
+    expect(page.get_by_role("log")).to_contain_text("Thanks, both of you")
+
+
+def test_the_fault_panel_sets_and_clears_faults(page: Page, desk: LocalService) -> None:
+    page.get_by_label("Applies to").select_option("all")
+    page.get_by_label("Milliseconds").fill("25")
+    page.get_by_role("button", name="Set latency", exact=True).click()
+    faults = page.get_by_role("list", name="Faults in force")
+    expect(faults).to_contain_text("latency 25 ms")
+    page.get_by_label("Next requests").fill("2")
+    page.get_by_label("Path contains").fill("/messages")
+    page.get_by_role("button", name="Fail requests", exact=True).click()
+    expect(faults).to_contain_text("next 2 request(s) fail with 500")
+    page.get_by_role("button", name="Silence streams", exact=True).click()
+    expect(faults).to_contain_text("silenced: all chats")
+    with ControlClient(desk.control_url) as control:
+        state = control.faults()
+    assert state["latencyMs"] == 25 and state["errors"][0]["count"] == 2
+    page.get_by_role("button", name="Clear faults", exact=True).click()
+    expect(faults).to_have_text("none")
+    with ControlClient(desk.control_url) as control:
+        assert control.faults()["latencyMs"] == 0
+
+
+def test_the_console_needs_the_control_token_when_one_is_set(browser: Browser) -> None:
+    with LocalService(**TIMINGS, control_token="tok-3") as svc:
+        context = browser.new_context()
+        try:
+            page = context.new_page()
+            response = page.goto(svc.base_url + "/console")
+            assert response is not None and response.status == 401
+            expect(page.get_by_label("Control token")).to_be_visible()
+            page.get_by_label("Control token").fill("wrong")
+            page.get_by_role("button", name="Sign in", exact=True).click()
+            expect(page.get_by_role("alert")).to_contain_text("not this service's control token")
+
+            page.get_by_label("Control token").fill("tok-3")
+            page.get_by_role("button", name="Sign in", exact=True).click()
+            expect(page.get_by_role("status").filter(has_text="Live")).to_be_visible()
+            assert page.url == svc.base_url + "/console"
+            chat = SyncGuestChat.start(
+                "org-1", "deployment-1", "Support", "Katherine", environment=svc.base_url
+            )
+            try:
+                join(page, "Katherine", "Eve")
+                assert wait_for(chat, AgentJoined).agent.display_name == "Eve"
+            finally:
+                close_guest(chat)
+            cookies = context.cookies()
+            assert [c["httpOnly"] for c in cookies] == [True]
+            assert cookies[0]["sameSite"] == "Strict"
+            assert "tok-3" not in cookies[0]["value"]
+
+            fresh = browser.new_context()
+            try:
+                linked = fresh.new_page()
+                linked.goto(svc.base_url + "/console?token=tok-3")
+                assert linked.url == svc.base_url + "/console"
+                expect(chat_item(linked, "Katherine")).to_be_visible()
+            finally:
+                fresh.close()
+        finally:
+            context.close()
