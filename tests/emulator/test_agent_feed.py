@@ -229,3 +229,23 @@ async def test_a_subscriber_that_does_not_read_is_cut_off_not_the_service() -> N
         subscriber.push(str(n))
     assert subscriber.close_reason == TOO_SLOW
     assert subscriber.outbox.qsize() == MAX_PENDING_EVENTS + 1  # the events, then the close
+
+
+async def test_an_ended_chat_past_its_retention_is_removed_from_the_feed(
+    service_factory: Callable[..., LocalService],
+) -> None:
+    brief = service_factory(agent="manual", ended_chat_retention_seconds=0.2)
+    async with (
+        httpx2.AsyncClient(base_url=brief.base_url, timeout=WAIT) as http,
+        websockets.connect(feed_url(brief)) as ws,
+    ):
+        feed = Feed(ws)
+        await feed.next()
+        guest = await new_guest(http)
+        stream = await guest.connect()
+        await feed.wait_for(view_of(guest.id, "waiting"))
+        assert (await guest.request("DELETE", f"/members/{guest.member_id}")).status_code == 204
+        await feed.wait_for(view_of(guest.id, "ended"))
+        removed = await feed.wait_for(lambda e: e["type"] == "removed")
+        assert removed["conversationId"] == guest.id
+        await stream.close()

@@ -13,6 +13,8 @@ Events, each a JSON object with a ``type``:
 - ``messages``: messages just committed (``conversationId``, ``messages``), as the control API
   returns them.
 - ``typing``: a member is typing (``conversationId``, ``memberId``, ``timestamp``).
+- ``removed``: an ended chat left the service's memory after its retention time
+  (``conversationId``); the control API still finds it by id.
 
 A view is the conversation's control API summary with ``queueState`` (``new`` before the guest's
 stream is open, ``waiting``, ``with-agent``, ``ended``), ``agentNames`` and ``lastMessage`` (its
@@ -152,6 +154,10 @@ class AgentFeed:
                 "timestamp": format_timestamp(at),
             }
         )
+
+    def removed(self, conversation_id: str) -> None:
+        if self._subscribers:
+            self._broadcast({"type": "removed", "conversationId": conversation_id})
 
     def close_all(self) -> None:
         for subscriber in self._subscribers:

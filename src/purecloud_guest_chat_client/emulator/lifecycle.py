@@ -513,6 +513,7 @@ class ChatService:
         if conversation is None or not conversation.ended:
             return
         del self.conversations[conversation_id]
+        self.feed.removed(conversation_id)
         self._agent_changes.pop(conversation_id, None)
         self._bot_locks.pop(conversation_id, None)
 

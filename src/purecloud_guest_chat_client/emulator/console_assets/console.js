@@ -517,6 +517,15 @@ function feedEvent(event) {
     case "typing":
       typingSeen(event);
       break;
+    case "removed": // an ended chat past its retention time
+      view.conversations.delete(event.conversationId);
+      if (event.conversationId === view.openId) {
+        view.openId = null;
+        view.transcript = null;
+        renderChat();
+      }
+      renderList();
+      break;
     default:
       break; // newer services may send more; this page ignores what it does not know
   }
