@@ -160,14 +160,17 @@ def test_the_page_plays_the_agent_for_a_guest(
     page: Page, guests: Callable[..., SyncGuestChat]
 ) -> None:
     guest = guests("Ada Lovelace", customFields={"plan": "gold"})
+    guests("Margaret Hamilton", customFields={"topic": "billing"})
     item = chat_item(page, "Ada Lovelace")
     expect(item).to_contain_text("waiting")
     expect(item).to_contain_text("plan: gold")
+    expect(page.get_by_role("button", name="Join", exact=True)).to_have_count(2)
 
     join(page, "Ada Lovelace", "Alice")
     joined = wait_for(guest, AgentJoined)
     assert joined.agent.display_name == "Alice"
     expect(item).to_contain_text("with Alice")
+    expect(chat_item(page, "Margaret Hamilton")).to_contain_text("waiting")
     expect(page.get_by_role("list", name="Members")).to_contain_text("Alice agent · connected")
 
     guest.send("My order A-1042 has not arrived")

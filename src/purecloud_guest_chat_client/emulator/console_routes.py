@@ -53,7 +53,9 @@ _PAGE_POLICY = (
 _PAGE_HEADERS = {
     "Content-Security-Policy": _PAGE_POLICY,
     "Cache-Control": "no-store",
-    "Referrer-Policy": "no-referrer",
+    # Not no-referrer: with it, browsers send "Origin: null" on the sign-in form, which the
+    # host guard refuses as a foreign page.
+    "Referrer-Policy": "same-origin",
     "X-Content-Type-Options": "nosniff",
 }
 _WRONG_TOKEN = "That is not this service's control token."

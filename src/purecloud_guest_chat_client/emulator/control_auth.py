@@ -7,7 +7,8 @@ value is derived from the token, so it never reveals the token and a new token v
 a page on any other local port counts as the same site and could make the browser send that
 cookie, the cookie is accepted only on requests no other page can forge: control API calls that
 carry the console's own header (which a cross-origin page cannot add without a CORS preflight
-the service never grants) and feed handshakes whose ``Origin`` is the service itself.
+the service never grants) and feed handshakes whose ``Origin`` is the service itself. Foreign
+``Host`` and ``Origin`` headers are refused before any of this, by ``host_guard``.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ CONSOLE_HEADER = "x-guestchat-console"
 _SESSION_CONTEXT = b"guestchat console session"
 
 
-def is_loopback(host: str | None) -> bool:
+def is_loopback_client(host: str | None) -> bool:
     if host is None:
         return False
     if host in ("localhost", "testclient"):
@@ -65,14 +66,6 @@ def is_same_origin(connection: HTTPConnection) -> bool:
     return origin is not None and host is not None and origin == f"http://{host}"
 
 
-def names_loopback(connection: HTTPConnection) -> bool:
-    """Whether the ``Host`` the client asked for is a loopback name. A web page whose own name
-    was rebound to 127.0.0.1 is its own origin, and asks for its own name."""
-    host = connection.headers.get("host", "")
-    name = host.rpartition("]")[0] + "]" if host.startswith("[") else host.partition(":")[0]
-    return is_loopback(name)
-
-
 def _bearer(connection: HTTPConnection) -> str | None:
     """The bearer token, ``""`` for an Authorization header that carries none."""
     header = connection.headers.get("authorization")
@@ -83,7 +76,7 @@ def _bearer(connection: HTTPConnection) -> str | None:
 
 
 def _require_local(connection: HTTPConnection) -> None:
-    if not is_loopback(connection.client.host if connection.client else None):
+    if not is_loopback_client(connection.client.host if connection.client else None):
         raise ApiError.not_authorized("The control API serves local clients only.")
 
 
@@ -107,13 +100,9 @@ def authorize_control(connection: HTTPConnection, control_token: str | None) -> 
 
 
 def authorize_feed(connection: HTTPConnection, control_token: str | None) -> None:
-    """Raises the ApiError that refuses a feed handshake. A browser always sends ``Origin`` on
-    a WebSocket handshake, and no same-origin policy guards WebSockets: a handshake from a page
-    of any other origin is refused, token or not, so no web page can read the chats."""
+    """Raises the ApiError that refuses a feed handshake. Pages of other sites, whose handshakes
+    no same-origin policy stops, are refused before this by ``host_guard``; a browser always
+    sends ``Origin`` on a handshake, so the cookie counts only on the console's own."""
     _require_local(connection)
-    if not names_loopback(connection):
-        raise ApiError.not_authorized("The agent feed answers loopback host names only.")
-    if connection.headers.get("origin") is not None and not is_same_origin(connection):
-        raise ApiError.not_authorized("The agent feed serves the console's own pages only.")
     if control_token is not None:
         _require_token(connection, control_token, session_ok=is_same_origin(connection))
