@@ -126,6 +126,29 @@ async def test_events_name_each_member_and_role(
         assert "Bob (AGENT): Hi Ann" in transcript and "Ann (CUSTOMER): Hello" in transcript
 
 
+async def test_an_agent_whose_lookups_fail_for_a_moment_is_still_known_as_the_agent(
+    manual_service: LocalService, agent_side: AsyncControlClient
+) -> None:
+    async with await _start(manual_service) as chat:
+        await _until(
+            chat, lambda e: isinstance(e, MessageEvent) and e.sender.role == MemberRole.ACD
+        )
+        # Both lookups of the joining agent (ALERTING, then CONNECTED) fail with a 500, which the
+        # client does not retry.
+        await agent_side.set_faults(
+            errors=[{"status": 500, "count": 2, "method": "GET", "pathContains": "/members/"}]
+        )
+        agent = await agent_side.join_agent(chat.conversation_id, "Bob")
+        await agent_side.send(chat.conversation_id, agent["id"], "Hi Ann")
+        events = await _until(chat, _message("Hi Ann"))
+        assert (await agent_side.faults())["errors"] == []
+        joined = [event for event in events if isinstance(event, AgentJoined)]
+        assert [(e.agent.id, e.agent.display_name) for e in joined] == [(agent["id"], "Bob")]
+        assert chat.agent is not None and chat.agent.id == agent["id"]
+        reply = events[-1]
+        assert isinstance(reply, MessageEvent) and reply.sender.is_agent
+
+
 async def test_sending_right_after_start_waits_for_the_stream(
     manual_service: LocalService,
 ) -> None:

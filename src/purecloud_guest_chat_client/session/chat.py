@@ -22,7 +22,7 @@ import asyncio
 import time
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import replace
-from datetime import UTC
+from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, Final, Self, cast
 
@@ -105,6 +105,8 @@ class GuestChat:
         self._directory = MemberDirectory(self._api, conversation_id)
         self._directory.remember(guest)
         self._lifecycle = ChatLifecycle(guest.id)
+        # State changes of members whose role is unknown yet (their lookup failed), in order.
+        self._unplaced: dict[str, list[tuple[MemberState | str | None, datetime | None]]] = {}
         self._queue: asyncio.Queue[ChatEvent | object] = asyncio.Queue()
         self._attached = asyncio.Event()
         self._finished = asyncio.Event()
@@ -329,11 +331,29 @@ class GuestChat:
             member = await self._directory.resolve(event.member)
             if member.id == self.guest.id and member.state == MemberState.CONNECTED:
                 self._attached.set()
+            held = self._held_changes(member)
+            if member.role is None:
+                self._unplaced.setdefault(member.id, []).append((member.state, event.timestamp))
+                return [*held, replace(event, member=member)]
             return [
+                *held,
                 replace(event, member=member),
                 *self._lifecycle.member_changed(member, event.timestamp),
             ]
-        return [await self._enriched(event)]
+        enriched = await self._enriched(event)
+        if isinstance(enriched, MessageEvent | TypingEvent):
+            return [*self._held_changes(enriched.sender), enriched]
+        return [enriched]
+
+    def _held_changes(self, member: Member) -> list[ChatEvent]:
+        """What the state changes of a member whose lookup had failed meant, once its role is
+        known: without it an agent's arrival cannot be told from any other member's."""
+        if member.role is None or member.id not in self._unplaced:
+            return []
+        held: list[ChatEvent] = []
+        for state, timestamp in self._unplaced.pop(member.id):
+            held.extend(self._lifecycle.member_changed(replace(member, state=state), timestamp))
+        return held
 
     async def _enriched(self, event: StreamEvent) -> StreamEvent:
         if isinstance(event, MessageEvent | TypingEvent):
