@@ -221,6 +221,7 @@ class Guest:
     send_retries: int = 0
     start_retries: int = 0
     reconnects: int = 0
+    unresolved_senders: int = 0
     recovered_at: list[float] = field(default_factory=list)
     planned_resumes: int = 0
     failed_sessions: list[str] = field(default_factory=list)
@@ -284,6 +285,7 @@ class Soak:
                     guest.delivered.append(Delivered(event.id, mine, event.body))
                     if not mine:
                         guest.echoes.add(event.body)
+                        guest.unresolved_senders += not event.sender.is_agent
                         guest.progress.set()
                 elif isinstance(event, Reconnected):
                     guest.reconnects += 1
@@ -498,7 +500,9 @@ class Soak:
         total = self.config.guests * self.config.messages
         for kill in range(1, self.config.kills + 1):
             threshold = total * kill / (self.config.kills + 1)
-            while self.acknowledged() < threshold:
+            # Every session is up by the first kill (creating chats is rate limited per address,
+            # so the last guests of the ramp-up may still be waiting for their turn).
+            while self.acknowledged() < threshold or not all(g.member_id for g in self.guests):
                 if stop.is_set():
                     return
                 await asyncio.sleep(0.2)
@@ -606,10 +610,19 @@ class Soak:
         events = Tally()
         stored = Tally()
         id_mismatches = 0
+        findings: list[str] = []
         for guest in self.guests:
             echoes = [ECHO_PREFIX + body for body in guest.intended]
+            before = asdict(events)
             events.add(guest.intended, guest.my_bodies())
             events.add(echoes, guest.agent_bodies())
+            if asdict(events) != before:
+                had = {*guest.my_bodies(), *guest.echoes}
+                missing = [b for b in (*guest.intended, *echoes) if b not in had]
+                findings.append(
+                    f"guest {guest.number} events: {_changes(before, events)}, "
+                    f"missing {missing[:4]}"
+                )
             messages = [
                 m
                 for m in transcripts.get(guest.number, [])
@@ -617,9 +630,12 @@ class Soak:
             ]
             mine = [m["body"] for m in messages if m["sender"]["id"] == guest.member_id]
             theirs = [m["body"] for m in messages if m["sender"]["id"] != guest.member_id]
+            before = asdict(stored)
             stored.add(guest.intended, mine)
             stored.add(echoes, theirs)
             stored.out_of_order += echo_order_breaks(messages, guest.member_id)
+            if asdict(stored) != before:
+                findings.append(f"guest {guest.number} transcript: {_changes(before, stored)}")
             if [d.id for d in guest.delivered] != [m["id"] for m in messages]:
                 id_mismatches += 1
         recovered = []
@@ -641,8 +657,11 @@ class Soak:
             "sessions_resumed_planned": sum(g.planned_resumes > 0 for g in planned),
             "sessions_to_resume": len(planned),
             "sessions_failed": sum(bool(g.failed_sessions) for g in self.guests),
+            "sessions_that_saw_the_agent_join": sum(g.agent_joined.is_set() for g in self.guests),
+            "echoes_without_the_agent_role": sum(g.unresolved_senders for g in self.guests),
             "session_failures": sorted({f for g in self.guests for f in g.failed_sessions})[:10],
             "guest_errors": errors[:10],
+            "findings": findings[:20],
             "kills": recovered,
             "restart_seconds": [k["restart_seconds"] for k in self.kills],
             "reconnects": sum(g.reconnects for g in self.guests),
@@ -717,9 +736,19 @@ def passed(figures: dict[str, Any]) -> bool:
         and figures["sessions_finished"] == figures["guests"]
         and figures["sessions_resumed_planned"] == figures["sessions_to_resume"]
         and figures["sessions_failed"] == 0
+        and figures["sessions_that_saw_the_agent_join"] == figures["guests"]
+        and figures["echoes_without_the_agent_role"] == 0
         and not figures["guest_errors"]
         and all(kill["recovered"] == kill["live"] for kill in figures["kills"])
         and len(figures["kills"]) == figures["kills_planned"]
+    )
+
+
+def _changes(before: dict[str, int], tally: Tally) -> str:
+    return ", ".join(
+        f"{name} +{value - before[name]}"
+        for name, value in asdict(tally).items()
+        if value != before[name]
     )
 
 
@@ -748,6 +777,10 @@ def run_soak(config: SoakConfig, report: Callable[[str], None] | None = print) -
 
 def table(figures: dict[str, Any]) -> str:
     events, stored = figures["events"], figures["transcripts"]
+
+    def share(count: int) -> str:
+        return f"{100 * count / max(1, figures['api_requests_served']):.1f}%"
+
     kills = ", ".join(f"{k['recovered']}/{k['live']}" for k in figures["kills"]) or "-"
     rows = [
         ("guests x messages", f"{figures['guests']} x {figures['messages_per_guest']}"),
@@ -770,14 +803,21 @@ def table(figures: dict[str, Any]) -> str:
         ),
         ("sessions recovered after each SIGKILL", kills),
         ("sessions whose events failed", str(figures["sessions_failed"])),
+        ("sessions that saw AgentJoined", (
+            f"{figures['sessions_that_saw_the_agent_join']}/{figures['guests']}"
+        )),
+        ("echoes whose sender was not known as AGENT", (
+            str(figures["echoes_without_the_agent_role"])
+        )),
         ("service restarts (s to listen)", ", ".join(map(str, figures["restart_seconds"])) or "-"),
         ("reconnects", str(figures["reconnects"])),
         ("streams dropped (+ again on reattach)", (
             f"{figures['streams_dropped']} (+{figures['drops_on_reattach']})"
         )),
         ("REST requests served", str(figures["api_requests_served"])),
-        ("5xx/429 served (error rules injected)", (
-            f"{figures['api_failures_served']} ({figures['error_rules_injected']})"
+        ("5xx/429 served (of them injected)", (
+            f"{figures['api_failures_served']} = {share(figures['api_failures_served'])} "
+            f"({figures['error_rules_injected']} = {share(figures['error_rules_injected'])})"
         )),
         ("guest send/read retries, start/resume retries", (
             f"{figures['send_retries']}, {figures['start_retries']}"
@@ -794,7 +834,7 @@ def table(figures: dict[str, Any]) -> str:
     ]  # fmt: skip
     width = max(len(name) for name, _ in rows)
     lines = [f"{name:<{width}}  {value}" for name, value in rows]
-    for key in ("session_failures", "guest_errors", "service_problems"):
+    for key in ("findings", "session_failures", "guest_errors", "service_problems"):
         lines.extend(f"{key}: {item}" for item in figures[key])
     return "\n".join(lines)
 
