@@ -1,4 +1,4 @@
-"""The Genesys Cloud regions a guest chat can be served from, as in the JS SDK."""
+"""The Genesys Cloud regions a guest chat can be served from, as the vendor's SDKs list them."""
 
 from __future__ import annotations
 
@@ -28,6 +28,9 @@ class PureCloudRegionHosts(StrEnum):
     ap_northeast_3 = "apne3.pure.cloud"
     eu_central_2 = "euc2.pure.cloud"
     af_south_1 = "afs1.pure.cloud"
+    mx_central_1 = "mxc1.pure.cloud"
+    ap_southeast_1 = "apse1.pure.cloud"
+    eusc_de_east_1 = "edee1.eusc-pure.cloud"
 
     @property
     def api_host(self) -> str:
@@ -37,7 +40,7 @@ class PureCloudRegionHosts(StrEnum):
 
 _GENESYS_DOMAINS = frozenset(region.value for region in PureCloudRegionHosts)
 # Regions added after this release still live under these parents.
-_GENESYS_PARENT_DOMAINS = ("pure.cloud", "us-gov-pure.cloud")
+_GENESYS_PARENT_DOMAINS = ("pure.cloud", "us-gov-pure.cloud", "eusc-pure.cloud")
 _DOMAIN_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 
 

@@ -21,11 +21,15 @@ EXPECTED_REGIONS = {
     "ap_northeast_3": "apne3.pure.cloud",
     "eu_central_2": "euc2.pure.cloud",
     "af_south_1": "afs1.pure.cloud",
+    "mx_central_1": "mxc1.pure.cloud",
+    "ap_southeast_1": "apse1.pure.cloud",
+    "eusc_de_east_1": "edee1.eusc-pure.cloud",
 }
 
 
-def test_every_region_of_the_js_sdk() -> None:
+def test_every_region_of_the_vendor_sdks() -> None:
     assert {region.name: region.value for region in PureCloudRegionHosts} == EXPECTED_REGIONS
+    assert len(PureCloudRegionHosts) == 19
     client = ApiClient()
     for region in PureCloudRegionHosts:
         client.set_environment(region)
@@ -41,6 +45,11 @@ def test_every_region_of_the_js_sdk() -> None:
         ("https://mypurecloud.ie", "https://api.mypurecloud.ie"),
         ("https://api.mypurecloud.ie/", "https://api.mypurecloud.ie"),
         ("api.usw2.pure.cloud", "https://api.usw2.pure.cloud"),
+        ("https://api.edee1.eusc-pure.cloud", "https://api.edee1.eusc-pure.cloud"),
+        ("http://edee1.eusc-pure.cloud/", "https://api.edee1.eusc-pure.cloud"),
+        # A region added after this release, under a Genesys parent domain.
+        ("https://xyz9.eusc-pure.cloud", "https://api.xyz9.eusc-pure.cloud"),
+        ("https://xyz9.pure.cloud", "https://api.xyz9.pure.cloud"),
         ("http://127.0.0.1:8080", "http://127.0.0.1:8080"),
         ("http://[::1]:8080/", "http://[::1]:8080"),
         ("https://gateway.example.com/guest", "https://gateway.example.com/guest"),
