@@ -46,6 +46,7 @@ _EXPORTS: dict[str, str] = {
     "ServiceUnavailableError": "errors",
     "APIConnectionError": "errors",
     "APITimeoutError": "errors",
+    "ProxyError": "errors",
     "JwtRequiredError": "errors",
     # event stream and session
     "EventStream": "stream",
@@ -134,6 +135,7 @@ if TYPE_CHECKING:
     from .errors import JwtRequiredError as JwtRequiredError
     from .errors import NotFoundError as NotFoundError
     from .errors import PermissionDeniedError as PermissionDeniedError
+    from .errors import ProxyError as ProxyError
     from .errors import RateLimitError as RateLimitError
     from .errors import RequestEntityTooLargeError as RequestEntityTooLargeError
     from .errors import ServiceUnavailableError as ServiceUnavailableError

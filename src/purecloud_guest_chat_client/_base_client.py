@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar, cast
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, urlencode, urlsplit
 
 import httpx2
 from pydantic import ValidationError
@@ -33,6 +33,7 @@ from .errors import (
     ApiException,
     APITimeoutError,
     JwtRequiredError,
+    ProxyError,
     exception_class_for_status,
 )
 from .models import ErrorBody, WireModel
@@ -59,6 +60,8 @@ DEFAULT_TIMEOUT = 16.0
 _USER_AGENT = "purecloud-guest-chat-client-python"
 # Failures raised before any connection was had: not a byte of the request went out.
 _NOTHING_SENT = (httpx2.ConnectError, httpx2.ConnectTimeout, httpx2.PoolTimeout)
+# Only proxies answer 407; the service never does.
+_PROXY_AUTHENTICATION_REQUIRED = 407
 _RETRY_FILE_KEYS = (
     "enabled",
     "max_retries",
@@ -215,6 +218,13 @@ def proxy_url(proxy: ProxySetting) -> str | None:
         credentials = f"{user}:{password}@"
     host_part = f"[{host}]" if ":" in host and not host.startswith("[") else host
     return f"{protocol}://{credentials}{host_part}" + (f":{port}" if port is not None else "")
+
+
+def _without_credentials(url: str) -> str:
+    """A proxy URL fit for a message: its ``user:password@`` left out."""
+    parts = urlsplit(url)
+    netloc = parts.netloc.rpartition("@")[2]
+    return f"{parts.scheme}://{netloc}"
 
 
 class BaseClient:
@@ -544,6 +554,8 @@ class BaseClient:
         if not isinstance(outcome, httpx2.Response):
             raise self._connection_error(operation, outcome) from outcome
         status = outcome.status_code
+        if status == _PROXY_AUTHENTICATION_REQUIRED:
+            raise self._proxy_refusal(operation, outcome)
         if status >= 400:
             raise self._status_error(operation, outcome)
         model = operation.response_model
@@ -605,13 +617,57 @@ class BaseClient:
 
     def _connection_error(self, operation: Operation[Any], error: Exception) -> ApiException:
         timed_out = isinstance(error, httpx2.TimeoutException)
+        reason = self._redact(str(error) or type(error).__name__)
+        service = self._redact(self._base_path)
+        if self._proxy_url is not None:
+            proxy = _without_credentials(self._proxy_url)
+            # With a proxy set, the connection the client opens is the one to the proxy.
+            not_reached = f"the service at {service} was not reached"
+            if isinstance(error, httpx2.ConnectTimeout):
+                return APITimeoutError(
+                    f"{operation.name} timed out connecting to the proxy at {proxy} "
+                    f"({not_reached}): {reason}",
+                    operation=operation.name,
+                    error=error,
+                )
+            if isinstance(error, httpx2.ConnectError):
+                return ProxyError(
+                    f"{operation.name} could not reach the proxy at {proxy} ({not_reached}): "
+                    f"{reason}",
+                    operation=operation.name,
+                    error=error,
+                )
+            if isinstance(error, httpx2.ProxyError):
+                return ProxyError(
+                    f"{operation.name}: the proxy at {proxy} refused to open a tunnel to the "
+                    f"service at {service}: {reason}",
+                    operation=operation.name,
+                    error=error,
+                )
         cls = APITimeoutError if timed_out else APIConnectionError
         what = "timed out" if timed_out else "could not reach the service"
-        reason = self._redact(str(error) or type(error).__name__)
         return cls(
-            f"{operation.name} {what} at {self._redact(self._base_path)}: {reason}",
+            f"{operation.name} {what} at {service}: {reason}", operation=operation.name, error=error
+        )
+
+    def _proxy_refusal(self, operation: Operation[Any], response: httpx2.Response) -> ProxyError:
+        if self._proxy_url is None:
+            # A proxy the environment put in the way (HTTP_PROXY and the like).
+            proxy, has_credentials = "a proxy on the way", False
+        else:
+            proxy = f"the proxy at {_without_credentials(self._proxy_url)}"
+            has_credentials = "@" in urlsplit(self._proxy_url).netloc
+        what = "refused the proxy credentials" if has_credentials else "requires authentication"
+        hint = "" if has_credentials else "; set the proxy's 'auth' (username and password)"
+        return ProxyError(
+            f"{operation.name}: {proxy} {what} (HTTP {response.status_code} "
+            f"{response.reason_phrase}), so the service at {self._redact(self._base_path)} was "
+            f"not reached{hint}",
             operation=operation.name,
-            error=error,
+            status=response.status_code,
+            status_text=response.reason_phrase,
+            headers=response.headers,
+            text=self._safe_text(response),
         )
 
     def _safe_text(self, response: httpx2.Response) -> str:

@@ -1,7 +1,8 @@
 """The exceptions the SDK raises.
 
 Every failed API call raises an :class:`ApiException` subclass chosen by the HTTP status; a call
-that never got a response raises :class:`APIConnectionError` (status 0) or its timeout branch.
+that never got a response raises :class:`APIConnectionError` (status 0) or its timeout branch, and
+one that a proxy stopped raises :class:`ProxyError`.
 Each exception carries what the JS SDK's extended error response carries: status, headers, the
 parsed ErrorBody, the raw text and the correlation id.
 """
@@ -26,6 +27,7 @@ __all__ = [
     "JwtRequiredError",
     "NotFoundError",
     "PermissionDeniedError",
+    "ProxyError",
     "RateLimitError",
     "RequestEntityTooLargeError",
     "ServiceUnavailableError",
@@ -144,6 +146,12 @@ class APIConnectionError(ApiException):
 
 class APITimeoutError(APIConnectionError):
     """No response was received within the timeout."""
+
+
+class ProxyError(APIConnectionError):
+    """The proxy stopped the call, so the service was never reached: the proxy could not be
+    reached (``status`` 0), or it refused the call, for instance with 407 Proxy Authentication
+    Required (``status`` 407, with the proxy's headers)."""
 
 
 class JwtRequiredError(GuestChatError, ValueError):

@@ -2,7 +2,9 @@
 
 ``forward_proxy`` forwards absolute-URI requests (what a client sends to an HTTP proxy) and
 records them. ``canned_server`` answers with fixed responses the service never produces, such as a
-gateway's HTML 502 or a body that is not JSON. ``unopenable_port`` is a listening port whose
+gateway's HTML 502 or a body that is not JSON; used as a proxy, it is a proxy that answers every
+request and every CONNECT with its canned response (a 407, say). ``dead_port`` is a port nothing
+listens on. ``unopenable_port`` is a listening port whose
 connect attempts hang until they time out.
 """
 
@@ -104,7 +106,7 @@ def _canned_handler(responses: list[Canned], hits: list[str]) -> type[BaseHTTPRe
             self.end_headers()
             self.wfile.write(canned.body)
 
-        do_GET = do_POST = do_PATCH = do_DELETE = do_PUT = _answer
+        do_GET = do_POST = do_PATCH = do_DELETE = do_PUT = do_CONNECT = _answer
 
     return Handler
 
@@ -136,6 +138,14 @@ def canned_server(*responses: Canned) -> Iterator[tuple[str, list[str]]]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), _canned_handler(list(responses), hits))
     with _serving(server) as url:
         yield url, hits
+
+
+def dead_port() -> int:
+    """A loopback port nothing listens on: picked free, then closed again."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
 
 
 @contextmanager

@@ -15,11 +15,12 @@ from purecloud_guest_chat_client import (
     AsyncWebChatApi,
     ExtendedResponse,
     InternalServerError,
+    ProxyError,
     RetryPolicy,
     WebChatApi,
 )
 
-from ._local_http import Canned, canned_server, forward_proxy
+from ._local_http import Canned, canned_server, dead_port, forward_proxy
 from .conftest import Chat, attach_stream, create_body, open_chat
 
 
@@ -147,6 +148,72 @@ async def test_proxy_url_for_async_client(service: Any) -> None:
             created = await AsyncWebChatApi(client).post_webchat_guest_conversations(create_body())
             assert created.id
     assert len(log.requests) == 1 and log.requests[0].proxy_authorization is None
+
+
+def test_a_dead_proxy_is_named_as_the_proxy(service: Any) -> None:
+    port = dead_port()
+    with ApiClient(service.base_url, retry=RetryPolicy.disabled()) as client:
+        client.proxy = {"host": "127.0.0.1", "port": port, "protocol": "http"}
+        with pytest.raises(ProxyError) as caught:
+            WebChatApi(client).post_webchat_guest_conversations(create_body())
+    message = str(caught.value)
+    assert message.startswith(
+        f"post_webchat_guest_conversations could not reach the proxy at http://127.0.0.1:{port}"
+    )
+    assert f"the service at {service.base_url} was not reached" in message
+    assert caught.value.status == 0 and caught.value.error is not None
+
+
+async def test_a_dead_proxy_is_named_by_the_async_client_too(service: Any) -> None:
+    port = dead_port()
+    proxy = f"http://user:s3cret@127.0.0.1:{port}"
+    async with AsyncApiClient(service.base_url, proxy=proxy, retry=RetryPolicy.disabled()) as c:
+        with pytest.raises(
+            ProxyError, match=f"could not reach the proxy at http://127.0.0.1:{port}"
+        ):
+            await AsyncWebChatApi(c).post_webchat_guest_conversations(create_body())
+
+
+PROXY_407 = Canned(
+    407,
+    b"<html>Proxy Authentication Required</html>",
+    "text/html",
+    {"Proxy-Authenticate": 'Basic realm="office"'},
+)
+
+
+@pytest.mark.parametrize("credentials", [None, {"username": "ann", "password": "wrong"}])
+def test_a_proxy_407_is_named_as_the_proxy(credentials: dict[str, str] | None) -> None:
+    with canned_server(PROXY_407) as (proxy_url, hits):
+        port = int(proxy_url.rsplit(":", 1)[1])
+        # The service is never reached: the proxy answers first.
+        with ApiClient(f"http://127.0.0.1:{dead_port()}", retry=RetryPolicy.disabled()) as client:
+            setting: dict[str, Any] = {"host": "127.0.0.1", "port": port}
+            if credentials:
+                setting["auth"] = credentials
+            client.proxy = setting
+            with pytest.raises(ProxyError) as caught:
+                WebChatApi(client).post_webchat_guest_conversations(create_body())
+    assert len(hits) == 1
+    error = caught.value
+    assert error.status == 407 and error.headers["proxy-authenticate"] == 'Basic realm="office"'
+    expected = "refused the proxy credentials" if credentials else "requires authentication"
+    assert f"the proxy at http://127.0.0.1:{port} {expected} (HTTP 407" in str(error)
+    assert "wrong" not in str(error)
+
+
+def test_a_proxy_refusing_the_tunnel_with_407_is_named_as_the_proxy() -> None:
+    # An https:// service is reached through a CONNECT tunnel, which the proxy refuses.
+    service_url = f"https://127.0.0.1:{dead_port()}"
+    with (
+        canned_server(PROXY_407) as (proxy_url, hits),
+        ApiClient(service_url, proxy=proxy_url, retry=RetryPolicy.disabled()) as client,
+        pytest.raises(ProxyError) as caught,
+    ):
+        WebChatApi(client).post_webchat_guest_conversations(create_body())
+    assert hits and hits[0].startswith("CONNECT ")
+    assert f"the proxy at {proxy_url} refused" in str(caught.value)
+    assert "407" in str(caught.value)
 
 
 @pytest.mark.parametrize(
