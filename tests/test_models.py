@@ -26,6 +26,7 @@ from purecloud_guest_chat_client.models import (
     WebChatMessage,
     parse_frame,
 )
+from purecloud_guest_chat_client.models._base import REQUIRED_IN_SWAGGER
 
 SWAGGER = (
     Path(__file__).resolve().parents[1].parent / "shared" / "reference" / "guest-chat-swagger.json"
@@ -66,8 +67,15 @@ def test_fields_required_and_enums_match_swagger(definitions: dict[str, Any], na
     by_alias = {field.alias: field for field in model.model_fields.values()}
 
     assert set(by_alias) == set(definition.get("properties", {}))
-    required = {alias for alias, field in by_alias.items() if field.is_required()}
+    required = {
+        alias
+        for alias, field in by_alias.items()
+        if field.is_required() or REQUIRED_IN_SWAGGER in field.metadata
+    }
     assert required == set(definition.get("required", []))
+    # The schema the local service publishes states them as the swagger does.
+    schema = model.model_json_schema(mode="serialization", by_alias=True)
+    assert set(schema.get("required", [])) == set(definition.get("required", []))
 
     for alias, schema in definition.get("properties", {}).items():
         expected = schema.get("enum") or schema.get("items", {}).get("enum")
@@ -76,6 +84,53 @@ def test_fields_required_and_enums_match_swagger(definitions: dict[str, Any], na
             assert found == set(expected), f"{name}.{alias}"
         else:
             assert found is None, f"{name}.{alias} has an enum the swagger does not"
+
+
+# What the service answers, and what those answers hold.
+RESPONSE_MODELS = sorted(
+    {
+        "CreateWebChatConversationResponse",
+        "WebChatMemberInfo",
+        "WebChatMemberInfoEntityList",
+        "WebChatMessage",
+        "WebChatMessageEntityList",
+        "WebChatConversation",
+        "WebChatTyping",
+        "WebChatGuestMediaRequest",
+        "WebChatGuestMediaRequestEntityList",
+        "ErrorBody",
+        "Detail",
+        "Limit",
+    }
+)
+
+
+@pytest.mark.parametrize("name", RESPONSE_MODELS)
+def test_a_response_may_lack_any_field(name: str) -> None:
+    model = ALL_MODELS[name]
+    assert not [field for field in model.model_fields.values() if field.is_required()]
+    parsed, _ = model.parse_response(b"{}")
+    assert parsed.to_dict() == {}
+
+
+def test_the_protocol_notes_message_parses_and_names_what_the_swagger_lacks() -> None:
+    raw = json.dumps(
+        {
+            "id": "m1",
+            "conversation": {"id": "c1"},
+            "sender": {"id": "s1"},
+            "body": "Hi, how are you?",
+            "bodyType": "standard",
+            "timestamp": "2019-06-18T16:59:22.277Z",
+        }
+    )
+    message, differences = WebChatMessage.parse_response(raw, report=True)
+    assert message.sender is not None and message.sender.id == "s1"
+    assert message.sender.role is None
+    assert differences == ["sender.role: missing, though the swagger requires it"]
+    assert WebChatMessage.parse_response(raw) == (message, [])
+    # What is written back is what came in: nothing is added for what was missing.
+    assert json.loads(message.to_json()) == json.loads(raw)
 
 
 def test_snake_case_attributes_and_camel_case_wire() -> None:

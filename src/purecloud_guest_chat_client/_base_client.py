@@ -9,6 +9,7 @@ exception mapping, extended responses, the retry decision and the logging hook. 
 from __future__ import annotations
 
 import json
+import logging
 import math
 import threading
 import time
@@ -24,7 +25,7 @@ import httpx2
 from pydantic import ValidationError
 
 from ._config_file import retry_policy_from
-from ._logging import Exchange
+from ._logging import ROOT_LOGGER_NAME, Exchange
 from ._redact import redact_text, remember_secret
 from ._retry import IDEMPOTENT_METHODS, RetryPolicy, parse_retry_after
 from .configuration import Configuration
@@ -58,6 +59,8 @@ __all__ = [
 DEFAULT_ENVIRONMENT = PureCloudRegionHosts.us_east_1
 DEFAULT_TIMEOUT = 16.0
 _USER_AGENT = "purecloud-guest-chat-client-python"
+# Says how a 2xx body differed from the swagger, at debug level.
+_RESPONSES_LOG = logging.getLogger(f"{ROOT_LOGGER_NAME}.responses")
 # Failures raised before any connection was had: not a byte of the request went out.
 _NOTHING_SENT = (httpx2.ConnectError, httpx2.ConnectTimeout, httpx2.PoolTimeout)
 # Only proxies answer 407; the service never does.
@@ -562,12 +565,13 @@ class BaseClient:
         body: Any = None
         content = outcome.content
         if model is not None and content:
+            report = _RESPONSES_LOG.isEnabledFor(logging.DEBUG)
             try:
-                body = model.model_validate_json(content)
-            except ValidationError as exc:
+                body, differences = model.parse_response(content, report=report)
+            except ValueError as exc:
                 raise ApiException(
                     f"{operation.name}: the service answered {status} with a body that is not "
-                    f"a valid {model.__name__}",
+                    f"a valid {model.__name__}: {self._redact(str(exc))}",
                     operation=operation.name,
                     status=status,
                     status_text=outcome.reason_phrase,
@@ -575,6 +579,13 @@ class BaseClient:
                     text=self._safe_text(outcome),
                     error=exc,
                 ) from None
+            if differences:
+                _RESPONSES_LOG.debug(
+                    "%s: the %s answered differs from the swagger: %s",
+                    operation.name,
+                    model.__name__,
+                    self._redact("; ".join(differences)),
+                )
         if self._extended or _EXTENDED_HERE.get():
             return ExtendedResponse(
                 status=status,
@@ -590,9 +601,9 @@ class BaseClient:
         content = response.content
         if content:
             try:
-                error_body = ErrorBody.model_validate_json(content)
-            except ValidationError:
-                error_body = None
+                error_body = ErrorBody.parse_response(content)[0]
+            except ValueError:
+                error_body = None  # a gateway's HTML page, say: the status still tells
         status = response.status_code
         code = error_body.code if error_body is not None else None
         detail = (error_body.message if error_body is not None else None) or response.reason_phrase

@@ -9,14 +9,14 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from ..models import WebChatMemberInfo, WebChatMessage
+from ..models import BodyType, WebChatMemberInfo, WebChatMessage
 from ..models._base import format_timestamp
 from ..stream.events import MessageEvent
 from ._output import clock, role_style
@@ -59,19 +59,21 @@ def entries_from_messages(
     """Entries from the API's messages, with names and roles from the members' records."""
     entries = []
     for message in messages:
-        sender_id = message.sender.id
+        # The service may leave out what its swagger requires: read it as the event stream does.
+        sender = message.sender or WebChatMemberInfo()
+        sender_id = sender.id
         known = members.get(sender_id) if sender_id else None
-        role = (known.role if known else None) or message.sender.role
-        name = (known.display_name if known else None) or message.sender.display_name
+        role = (known.role if known else None) or sender.role
+        name = (known.display_name if known else None) or sender.display_name
         entries.append(
             TranscriptEntry(
                 message_id=message.id,
-                timestamp=message.timestamp,
+                timestamp=message.timestamp or datetime.now(UTC),
                 sender_id=sender_id,
                 sender_name=_name(name, role, sender_id),
                 role=str(role) if role else None,
-                body=message.body,
-                body_type=str(message.body_type),
+                body=message.body or "",
+                body_type=str(message.body_type or BodyType.STANDARD),
             )
         )
     return entries

@@ -1,10 +1,15 @@
-"""The 21 definitions of the Guest Chat API, as the service's swagger states them."""
+"""The 21 definitions of the Guest Chat API, as the service's swagger states them.
+
+What the client sends (the requests) is required as the swagger requires it. What the service
+answers may lack any field, so a field the swagger requires in a response is
+``RequiredInSwagger[T]``: None when the service left it out (see ``WireModel.parse_response``).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from ._base import Timestamp, WireModel
+from ._base import RequiredInSwagger, Timestamp, WireModel
 from .enums import (
     OpenBodyType,
     OpenLimitNamespace,
@@ -77,7 +82,7 @@ class WebChatMemberInfo(WireModel):
     email: str | None = None
     phone_number: str | None = None
     avatar_image_url: str | None = None
-    role: OpenMemberRole
+    role: RequiredInSwagger[OpenMemberRole] = None
     join_date: Timestamp | None = None
     leave_date: Timestamp | None = None
     authenticated_guest: bool | None = None
@@ -127,8 +132,8 @@ class ErrorBody(WireModel):
 class WebChatGuestMediaRequest(WireModel):
     id: str | None = None
     name: str | None = None
-    types: list[OpenMediaType]
-    state: OpenMediaRequestState
+    types: RequiredInSwagger[list[OpenMediaType]] = None
+    state: RequiredInSwagger[OpenMediaRequestState] = None
     communication_id: str | None = None
     security_key: str | None = None
     self_uri: str | None = None
@@ -146,10 +151,10 @@ class WebChatConversation(WireModel):
 
 
 class WebChatTyping(WireModel):
-    id: str
-    conversation: WebChatConversation
-    sender: WebChatMemberInfo
-    timestamp: Timestamp
+    id: RequiredInSwagger[str] = None
+    conversation: RequiredInSwagger[WebChatConversation] = None
+    sender: RequiredInSwagger[WebChatMemberInfo] = None
+    timestamp: RequiredInSwagger[Timestamp] = None
 
 
 class CreateWebChatMessageRequest(WireModel):
@@ -160,11 +165,11 @@ class CreateWebChatMessageRequest(WireModel):
 class WebChatMessage(WireModel):
     id: str | None = None
     name: str | None = None
-    conversation: WebChatConversation
-    sender: WebChatMemberInfo
-    body: str
-    body_type: OpenBodyType
-    timestamp: Timestamp
+    conversation: RequiredInSwagger[WebChatConversation] = None
+    sender: RequiredInSwagger[WebChatMemberInfo] = None
+    body: RequiredInSwagger[str] = None
+    body_type: RequiredInSwagger[OpenBodyType] = None
+    timestamp: RequiredInSwagger[Timestamp] = None
     self_uri: str | None = None
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from ..models import BodyType, WebChatMessage
+from datetime import UTC, datetime
+
+from ..models import BodyType, WebChatMemberInfo, WebChatMessage
 from ..models.frames import (
     ChannelMetadataFrame,
     Frame,
@@ -63,24 +65,27 @@ def event_from_frame(frame: Frame) -> WireEvent:
 
 
 def event_from_message(message: WebChatMessage, *, backfilled: bool = True) -> MessageEvent:
-    """The typed event for a message loaded over REST (backfill, history)."""
+    """The typed event for a message loaded over REST (backfill, history).
+
+    What the service left out reads as the frames have it: an empty body of type ``standard``
+    from a member known by id only; a message without a timestamp is stamped when it was read.
+    """
     if message.id is None:
         raise ValueError("a message without an id cannot become an event")
-    sender = message.sender
-    message_type = (
-        MediaRequestEvent if message.body_type == BodyType.MEDIA_REQUEST else MessageEvent
-    )
+    sender = message.sender or WebChatMemberInfo()
+    body_type = message.body_type or BodyType.STANDARD
+    message_type = MediaRequestEvent if body_type == BodyType.MEDIA_REQUEST else MessageEvent
     return message_type(
         id=message.id,
-        conversation_id=message.conversation.id or "",
+        conversation_id=(message.conversation.id if message.conversation else None) or "",
         sender=Member(
             id=sender.id or "",
             role=sender.role,
             display_name=sender.display_name,
             state=sender.state,
         ),
-        body=message.body,
-        body_type=message.body_type,
-        timestamp=message.timestamp,
+        body=message.body or "",
+        body_type=body_type,
+        timestamp=message.timestamp or datetime.now(UTC),
         backfilled=backfilled,
     )
