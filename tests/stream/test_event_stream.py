@@ -128,6 +128,39 @@ async def test_heartbeat_silence_is_taken_for_a_dead_connection(guest: Guest) ->
         await next_matching(stream, _is_message("still there?"))
 
 
+async def test_the_watchdog_follows_the_services_heartbeat(
+    service_factory: Callable[..., LocalService],
+) -> None:
+    # The stream assumes the real service's 30 s; this service beats every 0.5 s.
+    service = service_factory(agent="manual", heartbeat_seconds=0.5)
+    async for guest in new_guest(service):
+        async with EventStream(
+            guest.event_stream_uri, api=guest.api, include_heartbeats=True
+        ) as stream:
+            agent_id = await _join_agent(guest)
+            beats = 0
+
+            def third_heartbeat(event: StreamEvent) -> bool:
+                nonlocal beats
+                beats += isinstance(event, HeartbeatEvent) and not event.is_pong
+                return beats == 3
+
+            await next_matching(stream, third_heartbeat)
+            await guest.control.set_faults(silence={"conversationId": guest.conversation_id})
+            # With the 30 s assumed, this silence would go unnoticed for 75 s.
+            lost, _ = await next_matching(
+                stream, lambda event: isinstance(event, Reconnecting), timeout=15
+            )
+            # Measured, not assumed: far nearer the service's 0.5 s than the 30 s.
+            assert stream.heartbeat_measured and stream.heartbeat_interval < 5
+            assert isinstance(lost, Reconnecting) and lost.reason.startswith("no frame for ")
+            silent_for = float(lost.reason.removeprefix("no frame for ").removesuffix(" s"))
+            assert silent_for == pytest.approx(2.5 * stream.heartbeat_interval, rel=0.01)
+            await guest.control.clear_faults()
+            await guest.control.send(guest.conversation_id, agent_id, "back again")
+            await next_matching(stream, _is_message("back again"))
+
+
 async def test_pings_keep_a_quiet_connection_alive(
     service_factory: Callable[..., LocalService],
 ) -> None:

@@ -6,7 +6,9 @@ by page) and the members' states (``GET members``), then goes on with the live f
 by id what both brought. Every message is delivered once, in order, however often the
 connection drops.
 
-Liveness: the service sends a heartbeat about every ``heartbeat_interval`` seconds. After one
+Liveness: the service sends a heartbeat at a steady cadence, about every 30 s for the real
+service. The stream assumes ``heartbeat_interval`` (30 s) until it has timed the service's own
+heartbeats, then follows what it measured (see :attr:`EventStream.heartbeat_interval`). After one
 interval without any frame the stream sends a ping (``{"message": "ping"}``, answered with a
 pong); after ``2.5`` intervals of silence it takes the connection for dead and reconnects.
 
@@ -65,6 +67,12 @@ _CONVERSATION_ENDED = 1001
 _ABNORMAL_CLOSURE = 1006
 _SILENCE_FACTOR = 2.5
 _RECENT_IDS_KEPT = 2048
+# A frame that recv() hands over sooner than this was already waiting in the buffer (the consumer
+# was busy), so when it arrived is unknown and it cannot time the heartbeat cadence.
+_BUFFERED_WITHIN = 0.002
+# Heartbeats closer together than this are a burst, not a cadence.
+_SHORTEST_CADENCE = 0.05
+_CADENCE_SAMPLES = 3
 _REFUSED_TOKEN = frozenset({401, 403})
 
 
@@ -98,6 +106,39 @@ class _RecentIds:
         return True
 
 
+class _HeartbeatCadence:
+    """The service's heartbeat interval: assumed until measured, then the longest of the last
+    few gaps between two heartbeats that were both timed as they arrived."""
+
+    __slots__ = ("_assumed", "_gaps", "_last")
+
+    def __init__(self, assumed: float) -> None:
+        self._assumed = assumed
+        self._gaps: deque[float] = deque(maxlen=_CADENCE_SAMPLES)
+        self._last: float | None = None
+
+    @property
+    def interval(self) -> float:
+        return max(self._gaps) if self._gaps else self._assumed
+
+    @property
+    def measured(self) -> bool:
+        return bool(self._gaps)
+
+    def heartbeat(self, at: float, *, timed: bool) -> None:
+        """A heartbeat read at ``at``; ``timed`` when it arrived while the stream was waiting."""
+        if not timed:
+            self._last = None
+            return
+        if self._last is not None and at - self._last >= _SHORTEST_CADENCE:
+            self._gaps.append(at - self._last)
+        self._last = at
+
+    def new_connection(self) -> None:
+        # A gap that spans a reconnect measures the outage, not the cadence.
+        self._last = None
+
+
 class EventStream:
     """Typed events from a guest's ``eventStreamUri``.
 
@@ -109,6 +150,8 @@ class EventStream:
     ``last_message_id`` is the last message already seen (when resuming); with it, or with
     ``backfill_on_connect=True``, the first connection also backfills. ``known_members`` maps
     member ids to the states already known, so that a refresh only reports what changed.
+    ``heartbeat_interval`` is the service's heartbeat cadence to assume until the stream has
+    measured it (30 s, the real service's).
 
     Use ``async with EventStream(...) as stream: async for event in stream: ...``.
     """
@@ -143,7 +186,7 @@ class EventStream:
         self.member_id: str | None = member_id or claims.member_id
         if api is not None and self.conversation_id is None:
             raise ValueError("conversation_id is required: the URI's token does not name it")
-        self.heartbeat_interval = heartbeat_interval
+        self._cadence = _HeartbeatCadence(heartbeat_interval)
         self.include_heartbeats = include_heartbeats
         self._backoff = backoff or Backoff()
         self._open_timeout = open_timeout
@@ -185,6 +228,18 @@ class EventStream:
     @property
     def connected(self) -> bool:
         return self._ws is not None
+
+    @property
+    def heartbeat_interval(self) -> float:
+        """The service's heartbeat cadence in seconds: as measured once two heartbeats in a row
+        have been timed, else the one given. Pings go out after one interval of silence and the
+        connection is taken for dead after 2.5."""
+        return self._cadence.interval
+
+    @property
+    def heartbeat_measured(self) -> bool:
+        """Whether :attr:`heartbeat_interval` comes from the service's own heartbeats."""
+        return self._cadence.measured
 
     @property
     def end_reason(self) -> StreamEnd | None:
@@ -284,25 +339,28 @@ class EventStream:
                 await self._receive(self._ws)
 
     async def _receive(self, ws: ClientConnection) -> None:
+        interval = self._cadence.interval
         reference = max(self._last_frame_at, self._listening_since)
-        dead_at = reference + _SILENCE_FACTOR * self.heartbeat_interval
-        ping_at = max(reference, self._last_ping_at) + self.heartbeat_interval
+        dead_at = reference + _SILENCE_FACTOR * interval
+        ping_at = max(reference, self._last_ping_at) + interval
+        waiting_since = time.monotonic()
         try:
-            async with asyncio.timeout(max(0.0, min(dead_at, ping_at) - time.monotonic())):
+            async with asyncio.timeout(max(0.0, min(dead_at, ping_at) - waiting_since)):
                 raw = await ws.recv()
         except TimeoutError:
             if time.monotonic() >= dead_at:
-                await self._lose_connection(
-                    ws, f"no frame for {_SILENCE_FACTOR * self.heartbeat_interval:g} s"
-                )
+                await self._lose_connection(ws, f"no frame for {_SILENCE_FACTOR * interval:.3g} s")
             else:
                 await self._ping(ws)
             return
         except ConnectionClosed as exc:
             await self._connection_closed(ws, exc)
             return
-        self._last_frame_at = time.monotonic()
-        event = self._accept(event_from_frame(parse_frame(raw)))
+        now = self._last_frame_at = time.monotonic()
+        wire_event = event_from_frame(parse_frame(raw))
+        if isinstance(wire_event, HeartbeatEvent) and not wire_event.is_pong:
+            self._cadence.heartbeat(now, timed=now - waiting_since >= _BUFFERED_WITHIN)
+        event = self._accept(wire_event)
         if event is not None:
             self._pending.append(event)
         if self._end is not None:
@@ -496,6 +554,7 @@ class EventStream:
         now = time.monotonic()
         self._last_frame_at = now
         self._last_ping_at = now
+        self._cadence.new_connection()
         return ws
 
     async def _drop_connection(self) -> None:
