@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +47,7 @@ def _enum_of(annotation: Any) -> set[str] | None:
     stack = [annotation]
     while stack:
         current = stack.pop()
-        if isinstance(current, type) and issubclass(current, models.enums.StrEnum):
+        if isinstance(current, type) and issubclass(current, StrEnum):
             return {member.value for member in current}
         stack.extend(getattr(current, "__args__", ()))
         metadata_origin = getattr(current, "__origin__", None)

@@ -37,11 +37,12 @@ from .errors import (
     ProxyError,
     exception_class_for_status,
 )
-from .models import ErrorBody, WireModel
 from .regions import PureCloudRegionHosts, resolve_environment
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+
+    from .models import ErrorBody, WireModel
 
 __all__ = [
     "DEFAULT_ENVIRONMENT",
@@ -127,18 +128,38 @@ class QueryParam:
         return str(value)
 
 
+def wire_model(name: str) -> type[WireModel]:
+    """The API model named ``name``. The models load on the first call that needs one, not
+    when a client or an API object is made."""
+    from .models.api import ALL_MODELS
+
+    return ALL_MODELS[name]
+
+
 @dataclass(frozen=True, slots=True)
 class Operation(Generic[ResultT]):
-    """One API operation: enough to build its request and parse its answer."""
+    """One API operation: enough to build its request and parse its answer.
+
+    The body and response models are named (as in ``models.ALL_MODELS``) rather than held, so
+    that describing the operations does not load the models.
+    """
 
     name: str
     method: str
     path: str
     path_params: tuple[str, ...] = ()
     query: tuple[QueryParam, ...] = ()
-    body_model: type[WireModel] | None = None
-    response_model: type[WireModel] | None = None
+    body_model_name: str | None = None
+    response_model_name: str | None = None
     needs_jwt: bool = True
+
+    @property
+    def body_model(self) -> type[WireModel] | None:
+        return None if self.body_model_name is None else wire_model(self.body_model_name)
+
+    @property
+    def response_model(self) -> type[WireModel] | None:
+        return None if self.response_model_name is None else wire_model(self.response_model_name)
 
     def render_path(self, args: Sequence[str]) -> str:
         if len(args) != len(self.path_params):
@@ -597,6 +618,8 @@ class BaseClient:
         return body
 
     def _status_error(self, operation: Operation[Any], response: httpx2.Response) -> ApiException:
+        from .models.api import ErrorBody  # loaded by the first failed call, not at import
+
         error_body: ErrorBody | None = None
         content = response.content
         if content:

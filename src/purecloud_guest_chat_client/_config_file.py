@@ -30,7 +30,6 @@ The same in JSON is an object of objects with the same names.
 
 from __future__ import annotations
 
-import configparser
 import json
 import logging
 import os
@@ -171,6 +170,8 @@ def _sections(text: str) -> Mapping[str, Mapping[str, object]]:
         if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
             raise ConfigFileError("JSON must be an object of sections, each an object")
         return data
+    import configparser  # only once there is a file to read
+
     parser = configparser.ConfigParser(interpolation=None, inline_comment_prefixes=(";", "#"))
     try:
         parser.read_string(text)

@@ -64,14 +64,14 @@ class _FileWatch:
                 return
 
     def _watch_until_idle(self, only_our_file: Any) -> None:
-        import watchfiles  # only once live reload is really needed
-
         while not self._stop.is_set() and self.subscribers:
             parent = self.path.parent
             self._reload()
             if not parent.is_dir():
                 self._stop.wait(_POLL_SECONDS)
                 continue
+            import watchfiles  # only once there is a directory to watch
+
             for _changes in watchfiles.watch(
                 parent,
                 watch_filter=only_our_file,

@@ -9,7 +9,6 @@ configuration.
 
 from __future__ import annotations
 
-import asyncio
 import threading
 import time
 from collections.abc import Mapping, Sequence
@@ -176,6 +175,9 @@ class AsyncApiClient(BaseClient):
             if delay is None:
                 result: ResultT = self._finish(call, outcome)
                 return result
+            # Imported here: the event loop running this has loaded it, and sync users never do.
+            import asyncio
+
             await asyncio.sleep(delay)
 
     async def aclose(self) -> None:

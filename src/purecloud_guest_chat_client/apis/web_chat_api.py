@@ -18,24 +18,26 @@ annotations still name the bare model.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from .._base_client import extended_responses
 from ..api_client import ApiClient, AsyncApiClient, ExtendedResponse
-from ..models import (
-    CreateWebChatConversationRequest,
-    CreateWebChatConversationResponse,
-    CreateWebChatMessageRequest,
-    SortOrder,
-    WebChatGuestMediaRequest,
-    WebChatGuestMediaRequestEntityList,
-    WebChatMemberInfo,
-    WebChatMemberInfoEntityList,
-    WebChatMessage,
-    WebChatMessageEntityList,
-    WebChatTyping,
-)
 from . import _operations as _ops
+
+if TYPE_CHECKING:
+    from ..models import (
+        CreateWebChatConversationRequest,
+        CreateWebChatConversationResponse,
+        CreateWebChatMessageRequest,
+        SortOrder,
+        WebChatGuestMediaRequest,
+        WebChatGuestMediaRequestEntityList,
+        WebChatMemberInfo,
+        WebChatMemberInfoEntityList,
+        WebChatMessage,
+        WebChatMessageEntityList,
+        WebChatTyping,
+    )
 
 __all__ = ["AsyncWebChatApi", "WebChatApi"]
 
