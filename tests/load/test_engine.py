@@ -118,3 +118,26 @@ def test_arrivals_follow_the_ramp_then_the_rate() -> None:
     closed = LoadPlan(guests=10, concurrency=4, ramp=2.0, messages=1)
     assert [closed.slot_offset(n) for n in range(4)] == [0.0, 0.5, 1.0, 1.5]
     assert closed.wait_limit == pytest.approx(30.04)
+
+
+def test_the_report_says_when_the_generator_or_its_machine_limits_the_figures() -> None:
+    from purecloud_guest_chat_client.load.machine import generator_limited
+    from purecloud_guest_chat_client.load.metrics import Recorder
+
+    recorder = Recorder()
+    recorder.cpu = [(float(second), 0.2) for second in range(8)]
+    recorder.loop_lag = [0.001] * 8
+    assert generator_limited(recorder) is None
+    recorder.cpu = [(float(second), 0.95) for second in range(8)]
+    limited = generator_limited(recorder)
+    assert limited is not None
+    assert limited.startswith("the load generator, not the service, limits these figures")
+    assert "95% of a core" in limited
+    recorder.cpu = [(float(second), 0.2) for second in range(8)]
+    recorder.loop_lag = [0.3] * 8
+    starved = generator_limited(recorder)
+    assert starved is not None
+    assert starved.startswith("this machine is short of CPU")
+    assert "300 ms late" in starved
+    recorder.cpu = recorder.cpu[:2]  # a run too short to judge
+    assert generator_limited(recorder) is None

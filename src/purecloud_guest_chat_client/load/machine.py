@@ -25,6 +25,9 @@ BUSY_SHARE = 0.85
 latency it measures grows by its own queueing."""
 MIN_SAMPLES = 4
 """Fewer samples (a run of under two seconds) say more about start-up than about a steady load."""
+STARVED_SHARE = 0.5
+"""Timers late while the generator uses less than this share of a core: the machine, not the
+generator, is short of CPU."""
 LATE_TIMER = 0.1
 """A p99 timer lateness above this many seconds means guests wait for the generator's scheduler,
 not for the service."""
@@ -94,13 +97,24 @@ class GeneratorSampler:
 
 
 def generator_limited(recorder: Recorder) -> str | None:
-    """Why the figures describe the load generator rather than the service, or None."""
+    """Why the figures describe the load generator (or its machine) rather than the service,
+    or None."""
     shares = sorted(share for _moment, share in recorder.cpu)
     lag = sorted(recorder.loop_lag)
     if len(shares) < MIN_SAMPLES:
         return None
     busy = percentile(shares, 0.5)
     late = percentile(lag, 0.99) if lag else 0.0
+    if busy < STARVED_SHARE and late >= LATE_TIMER:
+        try:
+            load = f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
+        except OSError:
+            load = "other processes"
+        return (
+            f"this machine is short of CPU: the load generator's timers fired up to "
+            f"{late * 1000:.0f} ms late (p99) while it used only {busy:.0%} of a core (median), "
+            f"so other processes had the CPU ({load}); the latencies include that wait"
+        )
     reasons = []
     if busy >= BUSY_SHARE:
         reasons.append(f"it used {busy:.0%} of a core (median)")
