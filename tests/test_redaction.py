@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import secrets
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,12 @@ from purecloud_guest_chat_client import (
     LTrace,
     WebChatApi,
 )
-from purecloud_guest_chat_client._redact import MIN_FRAGMENT, REDACTED, redact_text
+from purecloud_guest_chat_client._redact import (
+    MIN_FRAGMENT,
+    REDACTED,
+    redact_text,
+    remember_secret,
+)
 from purecloud_guest_chat_client.apis.web_chat_api import AsyncWebChatApi
 from purecloud_guest_chat_client.emulator import AsyncControlClient, LocalService
 from purecloud_guest_chat_client.errors import ApiException, BadRequestError
@@ -170,6 +176,17 @@ def test_every_piece_of_a_token_seen_once_is_hidden_from_then_on() -> None:
     assert redact_text(f"{token[:4]} and an ordinary sentence") == (
         f"{token[:4]} and an ordinary sentence"
     )
+
+
+def test_the_tokens_remembered_are_bounded_and_the_newest_kept() -> None:
+    made = [secrets.token_urlsafe(24) for _ in range(5000)]
+    for token in made:
+        remember_secret(token)
+    assert made[0] in redact_text(f"old {made[0]} one"), "the oldest are forgotten"
+    for token in made[-1000:]:
+        assert redact_text(f"new {token} one") == f"new {REDACTED} one"
+    remember_secret("odd+token/with=other*chars")
+    assert redact_text("x odd+token/with=other*chars y") == f"x {REDACTED} y"
 
 
 def test_prose_does_not_teach_the_redaction_an_ordinary_word() -> None:

@@ -21,12 +21,16 @@ from collections.abc import Iterable, Mapping
 __all__ = ["MIN_FRAGMENT", "REDACTED", "redact_headers", "redact_text", "remember_secret"]
 
 REDACTED = "[REDACTED]"
-# A shorter piece of a token reveals too little to matter, and hiding shorter runs would start
-# to hide ordinary words that happen to occur inside a token.
-MIN_FRAGMENT = 8
-# Enough for every guest a load run keeps in one process; the oldest are forgotten first (the
-# patterns still catch them).
-_REMEMBERED_LIMIT = 4096
+# The value net compares runs of token characters with the tokens seen by their pieces of _GRAM
+# characters, indexed every _STRIDE characters: that keeps a lookup constant-time however many
+# tokens are remembered, and still finds every piece of MIN_FRAGMENT characters or more (and
+# most pieces of _GRAM or more). Shorter pieces of a token reveal too little to matter.
+_GRAM = 8
+_STRIDE = 4
+MIN_FRAGMENT = _GRAM + _STRIDE - 1
+# Enough for every guest a load run keeps in one process (about 10 KB each); the oldest are
+# forgotten first, and the patterns still catch those.
+_REMEMBERED_LIMIT = 2048
 # What a pattern finds is remembered only from this length on: real credentials are long.
 _REMEMBERED_MIN = 16
 
@@ -42,46 +46,46 @@ _SECRET_FIELD_PATTERN = re.compile(
     r"[\"']?\s*[:=]\s*[\"']?)([^\s\"'&,;}\]\\]+)"
 )
 # Runs of the characters tokens are made of: what the value net compares with the tokens seen.
-_RUN_PATTERN = re.compile(rf"[A-Za-z0-9_-]{{{MIN_FRAGMENT},}}")
+_RUN_PATTERN = re.compile(rf"[A-Za-z0-9_-]{{{_GRAM},}}")
+_TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_.-]+")
 _SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
 
 
 class _SeenSecrets:
-    """The credentials this process has seen, bounded, and one string joining them all so that
-    finding whether a run of text is a piece of any of them is a single substring search."""
+    """The credentials this process has seen, bounded, with the hashes of their pieces."""
 
-    __slots__ = ("_joined", "_lock", "_odd", "_values")
+    __slots__ = ("_grams", "_lock", "_odd", "_values")
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._values: dict[str, None] = {}
-        # Newline-joined: no run of token characters crosses a newline, so a match never spans
-        # two secrets.
-        self._joined = ""
-        # Secrets with characters outside the run alphabet: looked for whole, one by one.
+        self._grams: set[int] = set()
+        # Secrets with characters outside the run alphabet, also looked for whole.
         self._odd: tuple[str, ...] = ()
 
     def add(self, secret: str) -> None:
-        if len(secret) < MIN_FRAGMENT or secret in self._values:
+        if len(secret) < _GRAM or secret in self._values:
             return
         with self._lock:
             if secret in self._values:
                 return
             self._values[secret] = None
-            while len(self._values) > _REMEMBERED_LIMIT:
-                del self._values[next(iter(self._values))]
-            self._joined = "\n".join(self._values)
-            self._odd = tuple(s for s in self._values if _RUN_PATTERN.fullmatch(s) is None)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._values.clear()
-            self._joined = ""
-            self._odd = ()
+            if len(self._values) <= _REMEMBERED_LIMIT:
+                # In place: readers only test membership, each test atomic under the GIL.
+                self._grams.update(_grams_of(secret))
+                if _is_odd(secret):
+                    self._odd = (*self._odd, secret)
+                return
+            # The oldest quarter goes at once, so that a long run adding guests rebuilds the
+            # index once per few hundred of them, not on every one.
+            for old in list(self._values)[: _REMEMBERED_LIMIT // 4]:
+                del self._values[old]
+            self._grams = set().union(*map(_grams_of, self._values))
+            self._odd = tuple(filter(_is_odd, self._values))
 
     def hide(self, text: str) -> str:
-        joined, odd = self._joined, self._odd
-        if not joined:
+        grams, odd = self._grams, self._odd
+        if not grams:
             return text
         for secret in odd:
             if secret in text:
@@ -89,9 +93,32 @@ class _SeenSecrets:
 
         def piece_of_a_secret(match: re.Match[str]) -> str:
             run = match.group()
-            return REDACTED if run in joined else run
+            last = len(run) - _GRAM
+            # A piece of a token begins or ends its run (a token is set off by quotes, dots,
+            # slashes, "..."), so the windows at the run's two ends are enough.
+            for start in (
+                *range(min(_STRIDE, last + 1)),
+                *range(max(0, last - _STRIDE + 1), last + 1),
+            ):
+                if hash(run[start : start + _GRAM]) in grams:
+                    return REDACTED
+            return run
 
         return _RUN_PATTERN.sub(piece_of_a_secret, text)
+
+
+def _is_odd(secret: str) -> bool:
+    """Whether ``secret`` has characters that are not a token's (base64url and dots), so that
+    its pieces alone might not cover it."""
+    return _TOKEN_PATTERN.fullmatch(secret) is None
+
+
+def _grams_of(secret: str) -> set[int]:
+    return {
+        hash(run[start : start + _GRAM])
+        for run in _RUN_PATTERN.findall(secret)
+        for start in range(0, len(run) - _GRAM + 1, _STRIDE)
+    }
 
 
 _SEEN = _SeenSecrets()
