@@ -295,6 +295,7 @@ async def test_a_falsy_or_unknown_body_type_is_refused_not_taken_as_standard(
     ("name", "value"),
     [
         ("pageSize", "1_0"),
+        ("pageSize", ""),
         ("pageSize", "\u0661\u0660"),  # Arabic-Indic digits: 10
         ("pageSize", " 10"),
         ("pageSize", "+10"),
@@ -439,3 +440,16 @@ async def test_a_wrong_method_is_told_every_method_of_the_path(
             response = await client.put(path, headers=guest.headers)
             assert_error(response, 405, "method.not.allowed")
             assert {m.strip() for m in response.headers["Allow"].split(",")} == allowed
+
+
+async def test_braces_quoted_from_the_request_keep_the_template_fillable(
+    http: httpx2.AsyncClient, acontrol: AsyncControlClient
+) -> None:
+    unknown = await http.get("/emulator/v1/conversations/{x}}")
+    assert_error(unknown, 404, "not.found")
+    assert "{x}}" in unknown.json()["message"]
+    async with httpx2.AsyncClient(base_url=acontrol.control_url) as control:
+        refused = await control.post("/faults", json={"{": 1})
+    assert_error(refused, 400, "bad.request")
+    media = await http.post(API, content=b"{}", headers={"Content-Type": "text/{plain}"})
+    assert_error(media, 415, "unsupported.media.type")

@@ -58,8 +58,14 @@ class ApiError(Exception):
         """``message`` may hold ``{name}`` placeholders filled from ``params``: the service sends
         both the filled message and the template (``messageWithParams``) with its params."""
         self.params = params or {}
-        self.template = message
-        self.message = message.format(**self.params) if self.params else message
+        if self.params:
+            self.template = message
+            self.message = message.format(**self.params)
+        else:
+            # A message without params may quote the request (an id, a key): its braces are
+            # text, so the template doubles them and still fills in to the message.
+            self.template = message.replace("{", "{{").replace("}", "}}")
+            self.message = message
         super().__init__(f"{status} {code}: {self.message}")
         self.status = status
         self.code = code
