@@ -157,7 +157,7 @@ async def json_object(request: Request, missing: ApiError) -> dict[str, Any]:
 
 def query_int(request: Request, name: str, default: int, minimum: int, maximum: int) -> int:
     raw = request.query_params.get(name)
-    if raw is None or raw == "":
+    if raw is None:
         return default
     # Plain ASCII digits only: int() would also take "1_0", " 10", "+10" and other scripts'
     # digits, which no client means as a page size.
@@ -170,7 +170,7 @@ def query_int(request: Request, name: str, default: int, minimum: int, maximum: 
 
 def query_choice(request: Request, name: str, default: str, choices: tuple[str, ...]) -> str:
     raw = request.query_params.get(name)
-    if raw is None or raw == "":
+    if raw is None:
         return default
     if raw.lower() not in choices:
         raise ApiError.invalid_query(name, raw, ", ".join(choices))

@@ -6,8 +6,10 @@ from typing import Any
 
 from pydantic.json_schema import models_json_schema
 
-from ..models import ALL_MODELS
+from ..models import ALL_MODELS, BodyType, MediaRequestState, MediaType, SortOrder, TargetType
 from .errors import MAX_JSON_DEPTH, MAX_REQUEST_BYTES
+from .routes_control import LIST_MAX_PAGE_SIZE, LIST_PAGE_SIZE
+from .routes_guest import MAX_BODY_CHARS, MAX_PAGE_NUMBER, MAX_PAGE_SIZE, MAX_RESULTS
 
 _GUEST = "/api/v2/webchat/guest/conversations"
 _CONTROL = "/emulator/v1"
@@ -34,6 +36,11 @@ def _query(name: str, schema: dict[str, Any], description: str = "") -> dict[str
     return {"name": name, "in": "query", "schema": schema, "description": description}
 
 
+_GUEST_SECURITY: list[dict[str, list[str]]] = [{"guestJwt": []}]
+# The control API takes no guest JWT: its token is required only when the service has one.
+_CONTROL_SECURITY: list[dict[str, list[str]]] = [{}, {"controlToken": []}]
+
+
 def _operation(
     summary: str,
     operation_id: str,
@@ -43,17 +50,21 @@ def _operation(
     body: str | dict[str, Any] | None = None,
     response: str | dict[str, Any] | None = None,
     status: str = "200",
-    secured: bool = True,
+    security: list[dict[str, list[str]]] = _GUEST_SECURITY,
+    links: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
+    success: dict[str, Any] = {"description": "Success"}
+    if response:
+        success["content"] = {"application/json": {"schema": _schema(response)}}
+    if links:
+        success["links"] = links
     operation: dict[str, Any] = {
         "summary": summary,
         "operationId": operation_id,
         "parameters": [_path_param(p) for p in params] + (query or []),
+        "security": security,
         "responses": {
-            status: {"description": "Success"}
-            | (
-                {"content": {"application/json": {"schema": _schema(response)}}} if response else {}
-            ),
+            status: success,
             **{
                 code: {
                     "description": text,
@@ -68,9 +79,15 @@ def _operation(
             "required": True,
             "content": {"application/json": {"schema": _schema(body)}},
         }
-    if not secured:
-        operation["security"] = []
     return operation
+
+
+def _link(operation_id: str, **parameters: str) -> dict[str, Any]:
+    return {"operationId": operation_id, "parameters": parameters}
+
+
+def _links(*operation_ids: str, **parameters: str) -> dict[str, Any]:
+    return {operation_id: _link(operation_id, **parameters) for operation_id in operation_ids}
 
 
 def _schema(value: str | dict[str, Any]) -> dict[str, Any]:
@@ -78,15 +95,140 @@ def _schema(value: str | dict[str, Any]) -> dict[str, Any]:
 
 
 _OBJECT = {"type": "object", "additionalProperties": True}
+# A string that is not blank: the service refuses one that is empty or only whitespace.
+_TEXT: dict[str, Any] = {"type": "string", "pattern": "\\S"}
+_PAGE_SIZE = {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE, "default": 25}
+_PAGE_NUMBER = {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_NUMBER, "default": 1}
+_MAX_RESULTS = {"type": "integer", "minimum": 1, "maximum": MAX_RESULTS, "default": MAX_RESULTS}
+_SENDABLE_BODY_TYPES = [BodyType.STANDARD.value, BodyType.NOTICE.value]
+_MESSAGE_REQUEST = {
+    "type": "object",
+    "required": ["body"],
+    "properties": {
+        "body": {"type": "string", "maxLength": MAX_BODY_CHARS},
+        "bodyType": {
+            "anyOf": [{"type": "string", "enum": _SENDABLE_BODY_TYPES}, {"type": "null"}],
+            "default": BodyType.STANDARD.value,
+        },
+    },
+}
+_AGENT_NAME_REQUEST = {
+    "type": "object",
+    "properties": {"displayName": {**_TEXT, "description": "default: the queue's next agent"}},
+}
+_MEDIA_REQUEST_PATCH = {
+    "type": "object",
+    "required": ["state"],
+    "properties": {
+        "state": {
+            "type": "string",
+            "enum": [MediaRequestState.ACCEPTED.value, MediaRequestState.DECLINED.value],
+            "description": "a PENDING request is accepted or declined; other states are 400",
+        }
+    },
+}
+_MEDIA_TYPES_REQUEST = {
+    "type": "object",
+    "required": ["types"],
+    "properties": {
+        "types": {
+            "type": "array",
+            "minItems": 1,
+            "items": {"type": "string", "enum": [t.value for t in MediaType]},
+        }
+    },
+}
+
+
+def _optional(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
+_NON_EMPTY_TEXT = {"type": "string", "minLength": 1}
+_FAULTS_REQUEST = {
+    "type": "object",
+    "minProperties": 1,
+    "additionalProperties": False,
+    "properties": {
+        "dropStreams": _optional(
+            {
+                "type": "object",
+                "properties": {
+                    "conversationId": _optional(_NON_EMPTY_TEXT),
+                    "count": _optional({"type": "integer", "minimum": 0}),
+                },
+            }
+        ),
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["status"],
+                "properties": {
+                    "status": {"type": "integer", "minimum": 400, "maximum": 599},
+                    "count": _optional({"type": "integer", "minimum": 1}),
+                    "method": _optional(_NON_EMPTY_TEXT),
+                    "pathContains": _optional(_NON_EMPTY_TEXT),
+                    "retryAfter": _optional({"type": "integer", "minimum": 0}),
+                    "code": _optional(_NON_EMPTY_TEXT),
+                },
+            },
+        },
+        "latencyMs": _optional({"type": "integer", "minimum": 0}),
+        "silence": _optional(
+            {"type": "object", "properties": {"conversationId": _optional(_NON_EMPTY_TEXT)}}
+        ),
+        "rawFrames": _optional(
+            {
+                "type": "object",
+                "required": ["conversationId", "frames"],
+                "properties": {
+                    "conversationId": _NON_EMPTY_TEXT,
+                    "frames": {"type": "array", "items": {"type": "string"}},
+                },
+            }
+        ),
+    },
+}
 
 
 def _paths() -> dict[str, Any]:
-    member = _GUEST + "/{conversationId}/members/{memberId}"
-    media = _GUEST + "/{conversationId}/mediarequests"
+    chat = _GUEST + "/{conversationId}"
+    member = chat + "/members/{memberId}"
+    media = chat + "/mediarequests"
     cparams = ["conversationId"]
     mparams = ["conversationId", "memberId"]
     control_conversation = _CONTROL + "/conversations/{conversationId}"
-    control_member = control_conversation + "/members/{memberId}"
+    control_member = control_conversation + "/members/{agentId}"
+    aparams = ["conversationId", "agentId"]
+    same_chat = "$request.path.conversationId"
+    created_links = {
+        **_links(
+            "getWebchatGuestConversationMembers",
+            "getWebchatGuestConversationMessages",
+            "getWebchatGuestConversationMediarequests",
+            "controlGetConversation",
+            "controlJoinAgent",
+            "controlTransfer",
+            "controlMediaRequest",
+            conversationId="$response.body#/id",
+        ),
+        **_links(
+            "getWebchatGuestConversationMember",
+            "deleteWebchatGuestConversationMember",
+            "postWebchatGuestConversationMemberMessages",
+            "postWebchatGuestConversationMemberTyping",
+            conversationId="$response.body#/id",
+            memberId="$response.body#/member/id",
+        ),
+    }
+    agent_links = _links(
+        "controlAgentMessage",
+        "controlAgentTyping",
+        "controlAgentLeave",
+        conversationId=same_chat,
+        agentId="$response.body#/id",
+    )
     return {
         _GUEST: {
             "post": _operation(
@@ -94,7 +236,8 @@ def _paths() -> dict[str, Any]:
                 "postWebchatGuestConversations",
                 body="CreateWebChatConversationRequest",
                 response="CreateWebChatConversationResponse",
-                secured=False,
+                security=[],
+                links=created_links,
             )
         },
         member: {
@@ -111,14 +254,14 @@ def _paths() -> dict[str, Any]:
                 status="204",
             ),
         },
-        _GUEST + "/{conversationId}/members": {
+        chat + "/members": {
             "get": _operation(
                 "List members",
                 "getWebchatGuestConversationMembers",
                 params=cparams,
                 query=[
-                    _query("pageSize", {"type": "integer", "default": 25, "maximum": 100}),
-                    _query("pageNumber", {"type": "integer", "default": 1}),
+                    _query("pageSize", _PAGE_SIZE),
+                    _query("pageNumber", _PAGE_NUMBER),
                     _query("excludeDisconnectedMembers", {"type": "boolean", "default": False}),
                 ],
                 response="WebChatMemberInfoEntityList",
@@ -126,11 +269,16 @@ def _paths() -> dict[str, Any]:
         },
         member + "/messages": {
             "post": _operation(
-                "Send a message (at most 4000 characters)",
+                f"Send a message (at most {MAX_BODY_CHARS} characters)",
                 "postWebchatGuestConversationMemberMessages",
                 params=mparams,
-                body="CreateWebChatMessageRequest",
+                body=_MESSAGE_REQUEST,
                 response="WebChatMessage",
+                links=_links(
+                    "getWebchatGuestConversationMessage",
+                    conversationId=same_chat,
+                    messageId="$response.body#/id",
+                ),
             )
         },
         member + "/typing": {
@@ -141,7 +289,7 @@ def _paths() -> dict[str, Any]:
                 response="WebChatTyping",
             )
         },
-        _GUEST + "/{conversationId}/messages": {
+        chat + "/messages": {
             "get": _operation(
                 "List messages. `next` continues in the sort order and `previousPage` goes back; "
                 "both are message ids (ascending: pass as after / before; descending: as "
@@ -151,16 +299,13 @@ def _paths() -> dict[str, Any]:
                 query=[
                     _query("after", {"type": "string"}, "a message id (exclusive)"),
                     _query("before", {"type": "string"}, "a message id (exclusive)"),
-                    _query(
-                        "sortOrder",
-                        {"type": "string", "enum": ["ascending", "descending"]},
-                    ),
-                    _query("maxResults", {"type": "integer", "default": 100, "maximum": 100}),
+                    _query("sortOrder", {"type": "string", "enum": [o.value for o in SortOrder]}),
+                    _query("maxResults", _MAX_RESULTS),
                 ],
                 response="WebChatMessageEntityList",
             )
         },
-        _GUEST + "/{conversationId}/messages/{messageId}": {
+        chat + "/messages/{messageId}": {
             "get": _operation(
                 "Get a message",
                 "getWebchatGuestConversationMessage",
@@ -187,22 +332,29 @@ def _paths() -> dict[str, Any]:
                 "Accept or decline a PENDING media request",
                 "patchWebchatGuestConversationMediarequest",
                 params=["conversationId", "mediaRequestId"],
-                body="WebChatGuestMediaRequest",
+                body=_MEDIA_REQUEST_PATCH,
                 response="WebChatGuestMediaRequest",
             ),
         },
         _CONTROL + "/health": {
-            "get": _operation("Service health", "controlHealth", response=_OBJECT)
+            "get": _operation(
+                "Service health", "controlHealth", response=_OBJECT, security=_CONTROL_SECURITY
+            )
         },
         _CONTROL + "/conversations": {
             "get": _operation(
-                "List conversations, a page at a time (pageSize up to 500, default 100)",
+                f"List conversations, a page at a time (pageSize up to {LIST_MAX_PAGE_SIZE}, "
+                f"default {LIST_PAGE_SIZE})",
                 "controlListConversations",
                 query=[
-                    _query("pageSize", {"type": "integer", "minimum": 1, "maximum": 500}),
-                    _query("pageNumber", {"type": "integer", "minimum": 1}),
+                    _query(
+                        "pageSize",
+                        {**_PAGE_SIZE, "maximum": LIST_MAX_PAGE_SIZE, "default": LIST_PAGE_SIZE},
+                    ),
+                    _query("pageNumber", _PAGE_NUMBER),
                 ],
                 response=_OBJECT,
+                security=_CONTROL_SECURITY,
             )
         },
         control_conversation: {
@@ -211,6 +363,7 @@ def _paths() -> dict[str, Any]:
                 "controlGetConversation",
                 params=cparams,
                 response=_OBJECT,
+                security=_CONTROL_SECURITY,
             )
         },
         control_conversation + "/agents": {
@@ -218,31 +371,39 @@ def _paths() -> dict[str, Any]:
                 "An agent joins (ALERTING, then CONNECTED)",
                 "controlJoinAgent",
                 params=cparams,
-                body={"type": "object", "properties": {"displayName": {"type": "string"}}},
+                body=_AGENT_NAME_REQUEST,
                 response="WebChatMemberInfo",
+                security=_CONTROL_SECURITY,
+                links=agent_links,
             )
         },
         control_member + "/messages": {
             "post": _operation(
                 "Send a message as an agent",
                 "controlAgentMessage",
-                params=mparams,
-                body="CreateWebChatMessageRequest",
+                params=aparams,
+                body=_MESSAGE_REQUEST,
                 response="WebChatMessage",
+                security=_CONTROL_SECURITY,
             )
         },
         control_member + "/typing": {
             "post": _operation(
-                "An agent types", "controlAgentTyping", params=mparams, response="WebChatTyping"
+                "An agent types",
+                "controlAgentTyping",
+                params=aparams,
+                response="WebChatTyping",
+                security=_CONTROL_SECURITY,
             )
         },
         control_member: {
             "delete": _operation(
                 "An agent leaves; with end=true the chat ends and the guest is disconnected",
                 "controlAgentLeave",
-                params=mparams,
+                params=aparams,
                 query=[_query("end", {"type": "boolean", "default": False})],
                 status="204",
+                security=_CONTROL_SECURITY,
             )
         },
         control_conversation + "/transfer": {
@@ -250,8 +411,10 @@ def _paths() -> dict[str, Any]:
                 "Transfer to a new agent (the old one leaves, the guest stays)",
                 "controlTransfer",
                 params=cparams,
-                body={"type": "object", "properties": {"displayName": {"type": "string"}}},
+                body=_AGENT_NAME_REQUEST,
                 response="WebChatMemberInfo",
+                security=_CONTROL_SECURITY,
+                links=agent_links,
             )
         },
         control_conversation + "/mediarequests": {
@@ -259,29 +422,48 @@ def _paths() -> dict[str, Any]:
                 "The agent asks the guest for a co-browse or screen-share session",
                 "controlMediaRequest",
                 params=cparams,
-                body={
-                    "type": "object",
-                    "required": ["types"],
-                    "properties": {
-                        "types": {"type": "array", "items": {"enum": ["COBROWSE", "SCREENSHARE"]}}
-                    },
-                },
+                body=_MEDIA_TYPES_REQUEST,
                 response="WebChatGuestMediaRequest",
+                security=_CONTROL_SECURITY,
+                links=_links(
+                    "getWebchatGuestConversationMediarequest",
+                    "patchWebchatGuestConversationMediarequest",
+                    conversationId=same_chat,
+                    mediaRequestId="$response.body#/id",
+                ),
             )
         },
         _CONTROL + "/faults": {
-            "get": _operation("Faults in force", "controlGetFaults", response=_OBJECT),
-            "post": _operation(
-                "Inject faults: dropStreams {conversationId?, count?}, errors [{status, count, "
-                "method, pathContains, retryAfter, code}], latencyMs, silence {conversationId?}, "
-                "rawFrames {conversationId, frames}",
-                "controlSetFaults",
-                body=_OBJECT,
-                response=_OBJECT,
+            "get": _operation(
+                "Faults in force", "controlGetFaults", response=_OBJECT, security=_CONTROL_SECURITY
             ),
-            "delete": _operation("Clear all faults", "controlClearFaults", response=_OBJECT),
+            "post": _operation(
+                "Inject faults: failing requests, latency, dropped and silent streams, raw frames",
+                "controlSetFaults",
+                body=_FAULTS_REQUEST,
+                response=_OBJECT,
+                security=_CONTROL_SECURITY,
+            ),
+            "delete": _operation(
+                "Clear all faults",
+                "controlClearFaults",
+                response=_OBJECT,
+                security=_CONTROL_SECURITY,
+            ),
         },
     }
+
+
+def _declare_request_constraints(schemas: dict[str, Any]) -> None:
+    """The models are shared with the client, which takes what a server sends as it comes;
+    the requests the service reads are held to more, and the document says so."""
+    create = schemas["CreateWebChatConversationRequest"]["properties"]
+    create["organizationId"] = _TEXT
+    create["deploymentId"] = _TEXT
+    target = schemas["WebChatRoutingTarget"]["properties"]
+    target["targetType"] = {"type": "string", "enum": [TargetType.QUEUE.value]}
+    target["targetAddress"] = {**_TEXT, "description": "the queue's name"}
+    schemas["GuestMemberInfo"]["properties"]["displayName"] = _TEXT
 
 
 def openapi_document() -> dict[str, Any]:
@@ -290,6 +472,8 @@ def openapi_document() -> dict[str, Any]:
         by_alias=True,
         ref_template="#/components/schemas/{model}",
     )
+    defined = schemas.get("$defs", {})
+    _declare_request_constraints(defined)
     return {
         "openapi": "3.1.0",
         "info": {
@@ -306,9 +490,15 @@ def openapi_document() -> dict[str, Any]:
             ),
         },
         "components": {
-            "schemas": schemas.get("$defs", {}),
-            "securitySchemes": {"guestJwt": {"type": "http", "scheme": "bearer"}},
+            "schemas": defined,
+            "securitySchemes": {
+                "guestJwt": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+                "controlToken": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "required only when the service is started with a token",
+                },
+            },
         },
-        "security": [{"guestJwt": []}],
         "paths": _paths(),
     }

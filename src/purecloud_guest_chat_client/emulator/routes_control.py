@@ -27,7 +27,7 @@ from .http_io import (
 )
 from .lifecycle import valid_media_types
 from .records import Conversation
-from .routes_guest import message_request, runtime_member, typing_response
+from .routes_guest import MAX_PAGE_NUMBER, message_request, runtime_member, typing_response
 from .runtime import Runtime
 
 CONTROL_PREFIX = "/emulator/v1"
@@ -54,7 +54,7 @@ async def list_conversations(request: Request, runtime: Runtime) -> Response:
     """One page of the chats in memory (live ones, and ended ones within their retention
     time), oldest first."""
     size = query_int(request, "pageSize", LIST_PAGE_SIZE, 1, LIST_MAX_PAGE_SIZE)
-    number = query_int(request, "pageNumber", 1, 1, 1_000_000)
+    number = query_int(request, "pageNumber", 1, 1, MAX_PAGE_NUMBER)
     conversations = runtime.chats.conversations
     start = (number - 1) * size
     page = itertools.islice(conversations.values(), start, start + size)

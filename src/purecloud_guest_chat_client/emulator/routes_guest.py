@@ -47,6 +47,7 @@ from .wire_json import message_json
 MAX_BODY_CHARS = 4000
 MAX_RESULTS = 100
 MAX_PAGE_SIZE = 100
+MAX_PAGE_NUMBER = 1_000_000
 _GUEST_BODY_TYPES = (BodyType.STANDARD.value, BodyType.NOTICE.value)
 _JOURNEY_CODES = {
     ("journeyContext", "customer", "id"): "journeycontext.customer.customerid",
@@ -130,7 +131,8 @@ def _required_text(value: str, path: str) -> None:
 async def create_conversation(request: Request, runtime: Runtime) -> Response:
     data = await json_object(request, ApiError.bad_request("A request body is required."))
     try:
-        body = CreateWebChatConversationRequest.model_validate(data)
+        # Strict: JSON gives every field its type, and "5" or true is no priority.
+        body = CreateWebChatConversationRequest.model_validate(data, strict=True)
     except ValidationError as exc:
         raise _validation_error(exc) from None
     if not body.deployment_id.strip():
@@ -210,7 +212,7 @@ async def list_members(request: Request, runtime: Runtime) -> Response:
     _, conversation = _authorize(request, runtime)
     await json_body(request)
     page_size = query_int(request, "pageSize", 25, 1, MAX_PAGE_SIZE)
-    page = query_int(request, "pageNumber", 1, 1, 1_000_000)
+    page = query_int(request, "pageNumber", 1, 1, MAX_PAGE_NUMBER)
     exclude = query_choice(request, "excludeDisconnectedMembers", "false", ("true", "false"))
     members = list(conversation.committed_members.values())
     if exclude == "true":
