@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import pytest
@@ -67,3 +68,18 @@ def test_a_closed_facade_refuses_calls(service: LocalService) -> None:
         chat.send("late")
     with pytest.raises(TypeError):
         SyncGuestChat.start("org-1", "deployment-1", "Support", "Ann", client=object())
+
+
+def test_a_facade_closes_from_a_thread_that_runs_an_event_loop(service: LocalService) -> None:
+    # Playwright's sync API and notebooks keep an event loop running in the caller's thread.
+    async def start_send_and_close() -> None:
+        chat = SyncGuestChat.start(
+            "org-1", "deployment-1", "Support", "Ann", environment=service.base_url
+        )
+        chat.send("hello")
+        _wait_for_message(chat, "You said: hello")
+        chat.close()
+        with pytest.raises(RuntimeError, match="closed"):
+            chat.send("late")
+
+    asyncio.run(start_send_and_close())

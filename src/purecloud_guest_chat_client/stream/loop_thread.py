@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import threading
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
@@ -36,7 +37,17 @@ class LoopThread:
 
     def _serve(self) -> None:
         asyncio.set_event_loop(self._loop)
-        self._loop.run_forever()
+        try:
+            self._loop.run_forever()
+        finally:
+            # Finished here, in the loop's own thread: the thread calling stop() may be running
+            # an event loop of its own (notebooks, Playwright's sync API), where a second
+            # run_until_complete is refused.
+            leftovers = asyncio.all_tasks(self._loop)
+            if leftovers:
+                self._loop.run_until_complete(_cancelled(leftovers))
+            self._loop.run_until_complete(self._loop.shutdown_asyncgens())
+            self._loop.close()
 
     @property
     def running(self) -> bool:
@@ -75,16 +86,10 @@ class LoopThread:
 
     def stop(self) -> None:
         """Stop the loop and join the thread. Idempotent."""
-        if self._loop.is_closed():
-            return
         if self._thread.is_alive():
-            self._loop.call_soon_threadsafe(self._loop.stop)
+            with contextlib.suppress(RuntimeError):  # the loop closed itself meanwhile
+                self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join()
-        leftovers = asyncio.all_tasks(self._loop)
-        if leftovers:
-            self._loop.run_until_complete(_cancelled(leftovers))
-        self._loop.run_until_complete(self._loop.shutdown_asyncgens())
-        self._loop.close()
 
 
 async def _cancelled(tasks: set[asyncio.Task[Any]]) -> None:
