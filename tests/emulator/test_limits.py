@@ -376,7 +376,8 @@ async def test_a_guest_opens_at_most_the_allowed_streams(
 async def test_a_stream_is_closed_when_its_token_expires(
     service_factory: Callable[..., LocalService],
 ) -> None:
-    service = service_factory(jwt_lifetime_seconds=1)
+    # Lifetimes are whole seconds: 3 leaves at least 2 s to connect before the token expires.
+    service = service_factory(jwt_lifetime_seconds=3)
     chat = await new_chat(service)
     async with websockets.connect(chat["eventStreamUri"]) as ws:
         assert await close_code(ws) == 1008
@@ -386,7 +387,7 @@ async def test_a_stream_is_closed_when_its_token_expires(
 async def test_the_sdk_reports_an_expiry_close_as_a_stream_auth_error(
     service_factory: Callable[..., LocalService],
 ) -> None:
-    service = service_factory(agent="manual", jwt_lifetime_seconds=1)
+    service = service_factory(agent="manual", jwt_lifetime_seconds=3)
     chat = await new_chat(service)
     async with (
         AsyncApiClient(service.base_url) as client,
