@@ -67,6 +67,7 @@ ECHO_PREFIX = "You said: "
 INJECTED_STATUSES = (500, 502, 503, 504, 429)
 _REQUEST_LINE = re.compile(r"emulator\.requests: [A-Z]+ (/\S*) (\d{3}) ")
 _API_PREFIX = "/api/v2/"
+RATE_LIMIT_PER_MINUTE = 180  # the service's default
 
 
 @dataclass(frozen=True)
@@ -139,8 +140,11 @@ class ServiceProcess:
     """``python -m purecloud_guest_chat_client.emulator`` on one port and one database, which
     can be SIGKILLed and started again on both."""
 
-    def __init__(self, db: Path, port: int, heartbeat: float, log: ServiceLog) -> None:
+    def __init__(self, db: Path, port: int, heartbeat: float, guests: int, log: ServiceLog) -> None:
         self.db, self.port, self.heartbeat, self.log = db, port, heartbeat, log
+        # Creating a chat counts against the client's address, and every guest here shares one:
+        # the limit makes room for all of them, and stays the service's own per guest above it.
+        self.rate_limit = max(RATE_LIMIT_PER_MINUTE, 3 * guests)
         self.process: subprocess.Popen[str] | None = None
         self.base_url = f"http://127.0.0.1:{port}"
         self.start_durations: list[float] = []
@@ -151,6 +155,7 @@ class ServiceProcess:
             "--host", "127.0.0.1", "--port", str(self.port), "--db", str(self.db),
             "--agent", "echo", "--agent-join-delay", "0.2", "--agent-reply-delay", "0.02",
             "--heartbeat", str(self.heartbeat), "--log-level", "info",
+            "--rate-limit", str(self.rate_limit),
         ]  # fmt: skip
         started = time.monotonic()
         process = subprocess.Popen(
@@ -249,7 +254,9 @@ class Soak:
         self.config = config
         self.report = report or (lambda line: None)
         self.log = ServiceLog()
-        self.service = ServiceProcess(folder / "soak.db", free_port(), config.heartbeat, self.log)
+        self.service = ServiceProcess(
+            folder / "soak.db", free_port(), config.heartbeat, config.guests, self.log
+        )
         self.guests = [
             Guest(
                 number=n,
