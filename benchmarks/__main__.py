@@ -306,6 +306,36 @@ def _load_readme(data: dict[str, Any]) -> list[tuple[str, str]]:
     ]
 
 
+def _abuse_rows(data: dict[str, Any]) -> list[Row]:
+    flood, churn = data["flood"], data["churn"]
+    base, hit = flood["baseline"], flood["abusive"]
+    return [
+        Row("abuse", "innocent guest p50 beside one flooding client", f"{hit['p50_ms']:.2f} ms",
+            baseline=f"{base['p50_ms']:.2f} ms", ratio=f"{flood['ratio_p50']:.2f}x"),
+        Row("abuse", "innocent guest p99 beside one flooding client", f"{hit['p99_ms']:.2f} ms",
+            baseline=f"{base['p99_ms']:.2f} ms", ratio=f"{flood['ratio_p99']:.2f}x"),
+        Row("abuse", f"RSS over rounds of {churn['streams_per_round']} streams opened and closed",
+            " / ".join(f"{v:.0f}" for v in churn["rss_after_each_round_mib"]) + " MiB",
+            baseline=f"{churn['rss_before_mib']:.0f} MiB before"),
+    ]  # fmt: skip
+
+
+def _abuse_readme(data: dict[str, Any]) -> list[tuple[str, str]]:
+    flood, idle = data["flood"], data["idle"]
+    return [
+        (
+            "`bench_abuse.py`: an innocent guest beside one client flooding its event stream",
+            f"p50 {flood['ratio_p50']:.2f}x, p99 {flood['ratio_p99']:.2f}x its unloaded value",
+        ),
+        (
+            f"`bench_abuse.py`: {idle['connections']} idle, slow-header and stalled-body "
+            "connections",
+            f"all closed after {idle['all_closed_after_s']:.1f} s ({idle['timeout_s']:g} s "
+            f"timeouts); a guest served meanwhile in {idle['guest_served_after_s'] * 1000:.0f} ms",
+        ),
+    ]
+
+
 BENCHMARKS = (
     Benchmark(
         "import", "bench_import.py", "import.json", ("--runs", "15"), ("--runs", "2"),
@@ -333,6 +363,9 @@ BENCHMARKS = (
         ("--guests", "2000", "--ramp", "30", "--duration", "90", "--think", "5"),
         ("--guests", "6", "--ramp", "0.5", "--duration", "2", "--think", "0.2"),
         _load_rows, _load_readme,
+    ),
+    Benchmark(
+        "abuse", "bench_abuse.py", "abuse.json", (), ("--quick",), _abuse_rows, _abuse_readme,
     ),
 )  # fmt: skip
 

@@ -5,7 +5,8 @@ memory and connections stay bounded.
     python benchmarks/bench_abuse.py --quick        # reduced sizes
     python benchmarks/bench_abuse.py --part flood   # one part: flood, pings, churn, idle, growth
 
-Each part prints one JSON line; all of them are written to benchmarks/results/abuse.json.
+Each part prints one JSON line; all of them are written to benchmarks/results/abuse.json (or
+``--results DIR``).
 
 The service runs in its own process (``python -m purecloud_guest_chat_client.emulator``), the
 abusive client in another, the innocent guest here, so that none of them shares an interpreter
@@ -354,13 +355,14 @@ async def main(args: argparse.Namespace) -> None:
         if args.part in (None, name):
             results[name] = await run()
             print(json.dumps({name: results[name]}), flush=True)
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "abuse.json").write_text(json.dumps(results, indent=2) + "\n")
+    args.results.mkdir(parents=True, exist_ok=True)
+    (args.results / "abuse.json").write_text(json.dumps(results, indent=2) + "\n")
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="reduced sizes")
+    parser.add_argument("--results", type=Path, default=RESULTS, help="where to write")
     parser.add_argument("--part", choices=["flood", "pings", "churn", "idle", "growth"])
     parser.add_argument("--abuser", nargs="+", help=argparse.SUPPRESS)
     arguments = parser.parse_args()
