@@ -176,8 +176,21 @@ def _sections(text: str) -> Mapping[str, Mapping[str, object]]:
     try:
         parser.read_string(text)
     except configparser.Error as exc:
-        raise ConfigFileError(f"invalid INI: {exc.message}") from None
+        raise ConfigFileError(f"invalid INI: {_ini_problem(exc)}") from None
     return {name: dict(parser[name]) for name in parser.sections()}
+
+
+def _ini_problem(exc: configparser.Error) -> str:
+    """configparser's complaint in one line: its own message spans lines and quotes a repr."""
+    if isinstance(exc, configparser.MissingSectionHeaderError):
+        return f"line {exc.lineno} comes before any [section] header"
+    if isinstance(exc, configparser.ParsingError) and exc.errors:
+        return f"line {exc.errors[0][0]} is not a 'key = value' line"
+    if isinstance(exc, configparser.DuplicateOptionError):
+        return f"line {exc.lineno}: key {exc.option} appears twice in [{exc.section}]"
+    if isinstance(exc, configparser.DuplicateSectionError):
+        return f"line {exc.lineno}: section [{exc.section}] appears twice"
+    return " ".join(exc.message.split())
 
 
 def parse_config_text(text: str) -> FileSettings:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from purecloud_guest_chat_client import __version__
@@ -38,30 +40,45 @@ def test_serve_help_has_examples(run_cli: RunCli) -> None:
     assert "--heartbeat" in result.stdout
 
 
-def test_unknown_option_is_a_usage_error(run_cli: RunCli) -> None:
-    result = run_cli("demo", "--no-such-flag")
-    assert result.returncode == 2
-    assert "No such option" in result.stderr
-    assert "Traceback" not in result.stderr
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        (["demo", "--no-such-flag"], "No such option: --no-such-flag"),
+        (["serve", "--port", "99999"], "--port"),
+        (["chat", "--field", "no-equals-sign"], "key=value"),
+        (["serve", "--agent", "robot"], "--agent"),
+        (["serve", "--agent", "script:no-such-file.toml"], "no-such-file.toml"),
+        (["load", "--guests"], "--guests"),
+        (["no-such-command"], "no-such-command"),
+    ],
+)
+def test_usage_errors_are_one_line_with_exit_2(
+    args: list[str], named: str, run_cli: RunCli
+) -> None:
+    result = run_cli(*args)
+    assert result.returncode == 2, result.stderr
+    assert named in assert_one_line_error(result.stderr)
+    assert result.stdout == ""
 
 
-def test_bad_option_value_is_a_usage_error(run_cli: RunCli) -> None:
-    result = run_cli("serve", "--port", "99999")
-    assert result.returncode == 2
-    assert "Traceback" not in result.stderr
+@pytest.mark.parametrize("command", ["demo", "chat", "load", "transcript"])
+@pytest.mark.parametrize("environment", ["not a server", "ftp://127.0.0.1", "http://", " "])
+def test_invalid_environment_is_refused_before_anything_is_printed(
+    command: str, environment: str, run_cli: RunCli
+) -> None:
+    result = run_cli(command, "--environment", environment)
+    assert result.returncode == 2, result.stderr
+    assert "--environment" in assert_one_line_error(result.stderr)
+    assert result.stdout == ""
 
 
-def test_bad_custom_field_is_a_usage_error(run_cli: RunCli) -> None:
-    result = run_cli("chat", "--field", "no-equals-sign")
-    assert result.returncode == 2
-    assert "key=value" in result.stderr
-
-
-def test_bad_agent_is_one_line(run_cli: RunCli) -> None:
-    result = run_cli("serve", "--agent", "robot")
+def test_a_database_file_that_is_not_sqlite_is_named(run_cli: RunCli, tmp_path: Path) -> None:
+    not_a_database = tmp_path / "notadb.sqlite"
+    not_a_database.write_text("these are my notes, not a database\n", encoding="utf-8")
+    result = run_cli("serve", "--port", "0", "--db", str(not_a_database))
     assert result.returncode == 1
     line = assert_one_line_error(result.stderr)
-    assert "--agent" in line
+    assert str(not_a_database) in line and "not a database" in line
 
 
 def test_unreachable_server_is_one_line(run_cli: RunCli, closed_port: int) -> None:

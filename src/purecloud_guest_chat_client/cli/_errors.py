@@ -14,10 +14,18 @@ from dataclasses import dataclass
 
 import typer
 
+from ..emulator import MissingExtraError
 from ..errors import APIConnectionError, ApiException, APITimeoutError, GuestChatError
 
 EXIT_FAILURE = 1
+EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
+
+# click's UsageError and ClickException, found from the public BadParameter because typer now
+# carries its own copy of click (and older versions use click itself).
+UsageError: type[Exception]
+ClickError: type[Exception]
+UsageError, ClickError = typer.BadParameter.__mro__[1:3]
 
 
 @dataclass
@@ -25,6 +33,8 @@ class RunOptions:
     """What the root command decided for the whole run."""
 
     debug: bool = False
+    log_level: str | None = None
+    """The SDK request log the command asked for (``--log-level``); None is "as --debug says"."""
     target: str | None = None
     """The server a command talks to, so a connection error can name it."""
 
@@ -50,7 +60,7 @@ def describe(exc: BaseException) -> str:
         if exc.operation:
             line = f"{exc.operation} failed: {line}"
         return f"{line}: {message}" if message else line
-    if isinstance(exc, CliError | GuestChatError | ValueError):
+    if isinstance(exc, CliError | GuestChatError | ValueError | MissingExtraError):
         # Our own errors, and the input checks of every public entry point, name the problem.
         return str(exc)
     if isinstance(exc, FileNotFoundError):
@@ -96,7 +106,8 @@ def report_failures() -> Iterator[None]:
     """Run a command body; on failure print one line to stderr and exit non-zero."""
     try:
         yield
-    except (typer.Exit, typer.Abort, SystemExit):
+    except (typer.Exit, typer.Abort, SystemExit, ClickError):
+        # Exits, and usage errors found while running, which the entry point prints.
         raise
     except KeyboardInterrupt:
         raise typer.Exit(EXIT_INTERRUPTED) from None

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from enum import StrEnum
+from typing import Annotated, Any
 
 import typer
 
 from .. import __version__
+from ._errors import run_options
 
 
 def _print_version(value: bool) -> None:
@@ -27,19 +29,48 @@ ShowVersion = Annotated[
 ]
 """Every command takes ``--version``, so that it works wherever a user types it."""
 
-Environment = Annotated[
-    str | None,
-    typer.Option(
+
+def _check_environment(value: str | None) -> str | None:
+    """Refuse a server the SDK could not use before the command prints or starts anything."""
+    if value is None:
+        return None
+    from ..regions import resolve_environment
+
+    if not value.strip():
+        raise typer.BadParameter("must not be empty")
+    try:
+        resolve_environment(value)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    return value
+
+
+def _environment_option(help: str) -> Any:
+    return typer.Option(
         "--environment",
         "-e",
         envvar="GUESTCHAT_ENVIRONMENT",
-        help=(
-            "Server to talk to: a region domain (mypurecloud.ie) or a URL "
-            "(http://127.0.0.1:8080). Default: an embedded local service."
-        ),
+        callback=_check_environment,
+        help=help,
         show_default=False,
+    )
+
+
+Environment = Annotated[
+    str | None,
+    _environment_option(
+        "Server to talk to: a region domain (mypurecloud.ie) or a URL "
+        "(http://127.0.0.1:8080). Default: an embedded local service."
     ),
 ]
+ChatEnvironment = Annotated[
+    str | None,
+    _environment_option(
+        "Server the chat is on: a region domain (mypurecloud.ie) or a URL "
+        "(http://127.0.0.1:8080). Default: the one in --state."
+    ),
+]
+"""``transcript`` reads an existing chat, so it has no embedded service to fall back on."""
 Organization = Annotated[
     str | None,
     typer.Option("--org", envvar="GUESTCHAT_ORG", help="Organization id.", show_default=False),
@@ -67,5 +98,35 @@ Timeout = Annotated[
         envvar="GUESTCHAT_TIMEOUT",
         min=0.1,
         help="Seconds to wait for each HTTP request.",
+    ),
+]
+
+
+class SdkLogLevel(StrEnum):
+    """The SDK's request-log levels (``LogLevel``), as the command line spells them."""
+
+    trace = "trace"
+    debug = "debug"
+    error = "error"
+    none = "none"
+
+
+def _remember_log_level(value: SdkLogLevel | None) -> None:
+    run_options.log_level = value.value if value is not None else None
+
+
+LogLevel = Annotated[
+    SdkLogLevel | None,
+    typer.Option(
+        "--log-level",
+        envvar="GUESTCHAT_SDK_LOG_LEVEL",
+        case_sensitive=False,
+        callback=_remember_log_level,
+        expose_value=False,
+        help=(
+            "Show the SDK's request log on standard error at this level. Default: none (debug "
+            "with --debug), whatever the SDK configuration file says."
+        ),
+        show_default=False,
     ),
 ]

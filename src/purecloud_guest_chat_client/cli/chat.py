@@ -16,7 +16,7 @@ from rich.console import Console
 
 from ._errors import CliError, describe, report_failures
 from ._events import EventPrinter
-from ._options import Deployment, Environment, GuestName, Organization, Queue, ShowVersion
+from ._options import Deployment, Environment, GuestName, LogLevel, Organization, Queue, ShowVersion
 from ._output import make_console
 from ._target import chat_target
 from ._transcripts import entries_from_events, print_table, render
@@ -54,6 +54,7 @@ def chat_command(
             help="With piped input: seconds to wait for the agent's answer after each line.",
         ),
     ] = 10.0,
+    log_level: LogLevel = None,
     version: ShowVersion = False,
 ) -> None:
     """Chat with an agent from the terminal.
@@ -121,7 +122,7 @@ async def _chat(
             target.deployment_id,
             target.queue,
             member_info,
-            environment=target.environment,
+            client=target.client,
         )
         async with chat:
             console.print(

@@ -11,7 +11,7 @@ from rich.console import Console
 
 from ._errors import CliError, report_failures
 from ._events import EventPrinter
-from ._options import Deployment, Environment, GuestName, Organization, Queue, ShowVersion
+from ._options import Deployment, Environment, GuestName, LogLevel, Organization, Queue, ShowVersion
 from ._output import make_console
 from ._target import ChatTarget, chat_target
 from ._transcripts import entries_from_events, print_table
@@ -45,6 +45,7 @@ def demo_command(
             help="Seconds the embedded agent and the guest pause before each reply.",
         ),
     ] = 0.5,
+    log_level: LogLevel = None,
     version: ShowVersion = False,
 ) -> None:
     """Play a whole guest chat and print its transcript.
@@ -101,7 +102,7 @@ async def _play(console: Console, target: ChatTarget, name: str, pace: float) ->
         target.deployment_id,
         target.queue,
         {"displayName": name},
-        environment=target.environment,
+        client=target.client,
     )
     async with chat:
         console.print(f"  [ok]✓[/] chat {chat.conversation_id} created, event stream attached")

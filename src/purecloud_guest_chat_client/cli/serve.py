@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -163,7 +164,10 @@ def serve_command(
             allowed_hosts=tuple(allow_host or ()),
             allowed_origins=tuple(allow_origin or ()),
         )
-        run_server(settings, announce=_announce)
+        try:
+            run_server(settings, announce=_announce)
+        except sqlite3.DatabaseError as exc:
+            raise CliError(f"--db {db}: {exc}") from exc
 
 
 def _configure_logging(level: LogLevel) -> None:
@@ -188,6 +192,8 @@ def _check_agent(agent: str) -> None:
         return
     kind, _, script = agent.partition(":")
     if kind != "script" or not script:
-        raise CliError(f"--agent must be echo, manual or script:FILE, not {agent!r}")
+        raise typer.BadParameter(
+            f"must be echo, manual or script:FILE, not {agent!r}", param_hint="--agent"
+        )
     if not Path(script).is_file():
-        raise CliError(f"--agent script file not found: {script}")
+        raise typer.BadParameter(f"script file not found: {script}", param_hint="--agent")

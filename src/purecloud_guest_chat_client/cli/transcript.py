@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ._errors import CliError, report_failures, run_options
-from ._options import Environment, ShowVersion, Timeout
+from ._options import ChatEnvironment, LogLevel, ShowVersion, Timeout
 from ._transcripts import entries_from_messages, render
 
 if TYPE_CHECKING:
@@ -25,7 +25,7 @@ class TranscriptFormat(StrEnum):
 
 
 def transcript_command(
-    environment: Environment = None,
+    environment: ChatEnvironment = None,
     conversation: Annotated[
         str | None,
         typer.Option(
@@ -83,6 +83,7 @@ def transcript_command(
         ),
     ] = MAX_PAGE_SIZE,
     timeout: Timeout = 16.0,
+    log_level: LogLevel = None,
     version: ShowVersion = False,
 ) -> None:
     """Print or export every message of a chat, as the guest sees them.

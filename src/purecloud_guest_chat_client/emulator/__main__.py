@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import sqlite3
 import sys
 
-from .service import run_server
+from . import MissingExtraError
 from .settings import ServiceSettings
 
 
@@ -89,6 +90,11 @@ _LIMIT_OPTIONS = {
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
+        from . import run_server
+    except MissingExtraError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    try:
         settings = ServiceSettings(
             host=args.host,
             port=args.port,
@@ -119,6 +125,9 @@ def main(argv: list[str] | None = None) -> int:
         run_server(settings)
     except (ValueError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except sqlite3.DatabaseError as exc:
+        print(f"error: --db {args.db}: {exc}", file=sys.stderr)
         return 1
     return 0
 
