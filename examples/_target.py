@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from websockets.sync.client import ClientConnection, connect
 
-from purecloud_guest_chat_client.emulator import LocalService
+from purecloud_guest_chat_client import GuestChatError
 from purecloud_guest_chat_client.models import CreateWebChatConversationResponse
 
 CREATE_CHAT_BODY = {
@@ -46,9 +46,28 @@ def environment(chosen: str | None) -> Iterator[str]:
     if chosen:
         yield chosen
         return
+    # Imported here: with --environment the examples need no emulator extra.
+    from purecloud_guest_chat_client.emulator import LocalService
+
     # Quick agent timings so the example finishes in a moment.
     with LocalService(port=0, agent_join_delay=0.2, agent_reply_delay=0.2) as service:
         yield service.base_url
+
+
+def run(main: Callable[[], None]) -> None:
+    """Run an example's ``main``; a failure is one line on stderr and exit status 1.
+
+    The SDK's errors name what went wrong (``cannot connect to http://127.0.0.1:8080``, a
+    status and its error code); a traceback would only bury that line.
+    """
+    try:
+        main()
+    except (GuestChatError, OSError, ImportError) as exc:
+        raise SystemExit(f"error: {type(exc).__name__}: {exc}") from None
+    except TimeoutError:
+        raise SystemExit("error: gave up waiting for the agent") from None
+    except KeyboardInterrupt:
+        raise SystemExit(130) from None
 
 
 @contextmanager

@@ -1,12 +1,15 @@
-"""A bot-style guest: it opens a chat, answers what the agent asks, and leaves when told goodbye.
+"""A bot-style guest: it opens a chat, states its question, answers what the agent asks, and
+leaves when told goodbye or when it is asked something it cannot answer.
 
 ``GuestChat`` does the protocol's work: it waits for the event stream before the first message,
 tells an agent from the queue, throttles typing indicators and survives dropped connections.
 The bot only decides what to say.
 
 By default the chat runs against an embedded local service whose scripted agent asks for an
-order number; with ``--environment http://127.0.0.1:8080`` it runs against that server, and a
-human agent (for instance through the service's control API) can talk to the bot.
+order number. With ``--environment http://127.0.0.1:8080`` it runs against that server: against
+a plain ``guestchat serve`` the echo agent repeats the bot's question, which the bot cannot
+answer, so it says goodbye; a person playing the agent through the control API can hold the
+whole conversation.
 """
 
 from __future__ import annotations
@@ -19,7 +22,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from purecloud_guest_chat_client.emulator import LocalService
+from _target import run
+
 from purecloud_guest_chat_client.session import GuestChat
 from purecloud_guest_chat_client.stream import (
     AgentJoined,
@@ -31,8 +35,6 @@ from purecloud_guest_chat_client.stream import (
 )
 
 AGENT_SCRIPT = """
-greeting = "Hi, I am Dana. How can I help?"
-
 [[rules]]
 match = "(?i)my order"
 reply = "Sure. What is your order number?"
@@ -46,11 +48,13 @@ match = "(?i)that is all"
 reply = "Goodbye!"
 """
 
+QUESTION = "Hello, I have a question about my order."
 ANSWERS = [
-    (re.compile(r"(?i)how can i help"), "Hello, I have a question about my order."),
+    (re.compile(r"(?i)how can i help"), "My order has not arrived."),
     (re.compile(r"(?i)order number"), "It is 48213."),
     (re.compile(r"(?i)anything else"), "No, that is all. Thank you!"),
 ]
+CANNOT_ANSWER = "Sorry, I am a bot and cannot answer that. Goodbye!"
 
 
 def answer_to(question: str) -> str | None:
@@ -71,6 +75,7 @@ async def run_bot(environment: str, max_seconds: float) -> None:
                 match event:
                     case AgentJoined(agent=agent):
                         print(f"{agent.label} joined")
+                        await say(chat, QUESTION)
                     case Transferred(to_agent=agent):
                         print(f"Transferred to {agent.label}")
                     case AgentLeft(agent=agent):
@@ -83,12 +88,17 @@ async def run_bot(environment: str, max_seconds: float) -> None:
                             await chat.leave()
                             continue
                         reply = answer_to(body)
-                        if reply is not None:
-                            await chat.typing()
-                            await chat.send(reply)
-                            print(f"Bot: {reply}")
+                        await say(chat, reply or CANNOT_ANSWER)
+                        if reply is None:
+                            await chat.leave()
                     case ChatEnded(reason=reason):
                         print(f"Chat ended ({reason})")
+
+
+async def say(chat: GuestChat, text: str) -> None:
+    await chat.typing()
+    await chat.send(text)
+    print(f"Bot: {text}")
 
 
 @contextmanager
@@ -96,6 +106,8 @@ def chosen_environment(environment: str | None) -> Iterator[str]:
     if environment:
         yield environment
         return
+    from purecloud_guest_chat_client.emulator import LocalService
+
     with tempfile.TemporaryDirectory() as folder:
         script = Path(folder) / "agent.toml"
         script.write_text(AGENT_SCRIPT, encoding="utf-8")
@@ -120,4 +132,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

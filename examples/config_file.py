@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from _target import CREATE_CHAT_BODY, environment, parse_args
+from _target import CREATE_CHAT_BODY, environment, parse_args, run
 
 import purecloud_guest_chat_client as platform_client
 
@@ -95,4 +95,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

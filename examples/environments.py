@@ -7,7 +7,7 @@ it is. Setting an environment makes no request, so the regions are only shown, n
 
 from __future__ import annotations
 
-from _target import CREATE_CHAT_BODY, environment, parse_args
+from _target import CREATE_CHAT_BODY, environment, parse_args, run
 
 import purecloud_guest_chat_client as platform_client
 
@@ -32,4 +32,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

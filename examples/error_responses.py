@@ -8,7 +8,7 @@ same fields, plus ``code`` and ``correlation_id`` read from the ErrorBody.
 
 from __future__ import annotations
 
-from _target import CREATE_CHAT_BODY, environment, parse_args
+from _target import CREATE_CHAT_BODY, environment, parse_args, run
 
 import purecloud_guest_chat_client as platform_client
 
@@ -59,4 +59,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

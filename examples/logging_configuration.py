@@ -11,7 +11,7 @@ import json
 import tempfile
 from pathlib import Path
 
-from _target import CREATE_CHAT_BODY, environment, parse_args
+from _target import CREATE_CHAT_BODY, environment, parse_args, run
 
 import purecloud_guest_chat_client as platform_client
 
@@ -48,4 +48,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

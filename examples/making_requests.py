@@ -7,7 +7,7 @@ stream is attached, so the stream is held open around the send.
 
 from __future__ import annotations
 
-from _target import CREATE_CHAT_BODY, environment, event_stream, parse_args
+from _target import CREATE_CHAT_BODY, environment, event_stream, parse_args, run
 
 import purecloud_guest_chat_client as platform_client
 
@@ -50,4 +50,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

@@ -13,7 +13,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
-from _target import CREATE_CHAT_BODY, environment, parse_args
+from _target import CREATE_CHAT_BODY, environment, parse_args, run
 
 import purecloud_guest_chat_client as platform_client
 
@@ -92,4 +92,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

@@ -5,8 +5,11 @@ Run against a server, each run does one step::
     python examples/resume_chat.py --environment http://127.0.0.1:8080   # starts, saves, exits
     python examples/resume_chat.py --environment http://127.0.0.1:8080   # resumes, leaves
 
-The second run must come within the service's grace period (about two minutes). It first
-receives what was said while no script was attached, then carries on.
+The state holds the guest's JWT, so the first run writes it readable by you only, to
+``guest-chat-state.json`` in the current folder (``--state-file`` to choose), and says where;
+the second run deletes it. The second run must come within the service's grace period (about
+two minutes). It first receives what was said while no script was attached, if anything, then
+carries on.
 
 Without ``--environment`` the example shows both steps at once: it starts a local service, runs
 itself twice as separate processes against it, and has the agent speak in between.
@@ -16,24 +19,27 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from purecloud_guest_chat_client.emulator import ControlClient, LocalService
+from _target import run
+
+from purecloud_guest_chat_client.emulator import ControlClient
 from purecloud_guest_chat_client.session import ChatState, GuestChat
 from purecloud_guest_chat_client.stream import ChatEnded, ChatEvent, MessageEvent
 
 
-async def next_agent_message(chat: GuestChat) -> str:
+async def next_agent_message(chat: GuestChat) -> MessageEvent:
     """The next message from an agent (earlier events are printed as they come)."""
     async with asyncio.timeout(30):
         while (event := await chat.next_event()) is not None:
             if isinstance(event, MessageEvent) and event.sender.is_agent and event.body:
-                return event.body
+                return event
             describe(event)
-    raise SystemExit("the chat ended before the agent answered")
+    raise SystemExit("error: the chat ended before the agent answered")
 
 
 def describe(event: ChatEvent) -> None:
@@ -46,31 +52,51 @@ async def first_run(environment: str, state_file: Path) -> None:
         "example-org", "example-deployment", "Support", "Resuming guest", environment=environment
     )
     await chat.send("Hello, I may have to restart.")
-    print(f"Agent: {await next_agent_message(chat)}")
-    # The JWT is in the state: keep the file private.
-    state_file.write_text(chat.state().to_json(), encoding="utf-8")
-    state_file.chmod(0o600)
+    print(f"Agent: {(await next_agent_message(chat)).body}")
+    save_privately(state_file, chat.state().to_json())
     await chat.close()  # closes the connections without leaving the chat
-    print(f"State saved to {state_file.name}; run again to resume")
+    print(
+        f"State saved to {state_file.resolve()} (it holds the chat's JWT: readable by you only); "
+        "run again to resume, which deletes it"
+    )
+
+
+def save_privately(path: Path, text: str) -> None:
+    """Write ``text`` to a file only its owner can read, from the moment it exists."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with open(descriptor, "w", encoding="utf-8") as file:
+        os.chmod(path, 0o600)  # an existing file keeps its mode through O_CREAT
+        file.write(text)
 
 
 async def second_run(environment: str | None, state_file: Path) -> None:
     state = ChatState.from_json(state_file.read_text(encoding="utf-8"))
     if environment is not None and environment.rstrip("/") != state.environment.rstrip("/"):
-        raise SystemExit(f"{state_file.name} belongs to {state.environment}, not {environment}")
+        raise SystemExit(
+            f"error: {state_file.name} belongs to {state.environment}, not {environment}"
+        )
+    # The state is used once: a chat resumed and left, or gone, cannot be resumed again.
+    state_file.unlink()
     async with await GuestChat.resume(state) as chat:
-        print(f"Resumed chat {chat.conversation_id}")
-        print(f"Missed while away: {await next_agent_message(chat)}")
+        print(f"Resumed chat {chat.conversation_id}; state file deleted")
         await chat.send("I am back.")
-        print(f"Agent: {await next_agent_message(chat)}")
+        # Whatever was said while away comes first, reloaded from the service ("backfilled").
+        missed = 0
+        while (message := await next_agent_message(chat)).backfilled:
+            missed += 1
+            print(f"Missed while away: {message.body}")
+        if not missed:
+            print("Missed while away: nothing")
+        print(f"Agent: {message.body}")
         await chat.leave()
         async for event in chat.events():
             describe(event)
-    state_file.unlink()
 
 
 def run_both_steps() -> None:
     """Start a local service, run this script twice against it, and speak while it is away."""
+    from purecloud_guest_chat_client.emulator import LocalService
+
     with (
         tempfile.TemporaryDirectory() as folder,
         LocalService(
@@ -117,4 +143,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run(main)
