@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import re
 import signal
 import sys
@@ -14,6 +16,7 @@ from pexpect.popen_spawn import PopenSpawn
 
 from purecloud_guest_chat_client.emulator import LocalService
 from purecloud_guest_chat_client.emulator.control import ControlClient
+from purecloud_guest_chat_client.session import ChatState, GuestChat
 
 from .conftest import COMMAND, RunCli, cli_env
 
@@ -64,8 +67,8 @@ def test_chat_in_a_terminal(tmp_path: Path) -> None:
     assert child.exitstatus == 0
 
 
-@pytest.mark.parametrize("key", ["d", "c"])
-def test_ctrl_d_and_ctrl_c_leave_cleanly(key: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize(("key", "status"), [("d", 0), ("c", 130)])
+def test_ctrl_d_and_ctrl_c_leave_cleanly(key: str, status: int, tmp_path: Path) -> None:
     child = spawn_chat(cwd=tmp_path)
     try:
         child.expect("you>")
@@ -74,7 +77,79 @@ def test_ctrl_d_and_ctrl_c_leave_cleanly(key: str, tmp_path: Path) -> None:
         child.expect(pexpect.EOF)
     finally:
         child.close()
+    # Ctrl-C leaves as Ctrl-D does, and tells the shell it was interrupted, as demo and load do.
+    assert child.exitstatus == status
+
+
+TYPING_PATH = re.compile(r"POST /api/v2/webchat/guest/conversations/\S+/typing")
+
+
+def typing_requests(caplog: pytest.LogCaptureFixture) -> int:
+    return sum(1 for record in caplog.records if TYPING_PATH.search(record.getMessage()))
+
+
+def test_own_lines_carry_a_time_and_commands_send_no_typing(
+    service: LocalService, caplog: pytest.LogCaptureFixture, tmp_path: Path
+) -> None:
+    caplog.set_level(logging.INFO, logger="purecloud_guest_chat_client.emulator.requests")
+    child = spawn_chat("--environment", service.base_url, "--name", "Ada", cwd=tmp_path)
+    try:
+        child.expect("joined the chat")
+        child.expect("you>")
+        for command in ("/help", "/transcript", "/no-such-command"):
+            child.sendline(command)
+            child.expect("you>")
+        child.sendline("/transcript")
+        child.expect("Ada joined the chat")
+        assert typing_requests(caplog) == 0
+        child.sendline("a real message")
+        styled = r"(?:\x1b\[[0-9;]*m)*"  # bold and dim stay without colour
+        child.expect(rf"\d\d:\d\d:\d\d{styled} {styled}Ada{styled}: a real message")
+        child.expect("You said: a real message")
+        assert typing_requests(caplog) >= 1
+        child.sendline("/quit")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
     assert child.exitstatus == 0
+
+
+async def test_save_state_and_slash_state_give_the_chat_to_other_tools(
+    service: LocalService, run_cli: RunCli, tmp_path: Path
+) -> None:
+    saved = tmp_path / "chat-state.json"
+    child = spawn_chat("--environment", service.base_url, "--save-state", str(saved), cwd=tmp_path)
+    try:
+        child.expect(f"State saved to {re.escape(str(saved))}")
+        child.expect("joined the chat")
+        child.sendline("hello from the terminal")
+        child.expect("You said: hello from the terminal")
+        assert saved.stat().st_mode & 0o777 == 0o600
+        state = ChatState.from_json(saved.read_text(encoding="utf-8"))
+
+        exported = await asyncio.to_thread(run_cli, "transcript", "--state", str(saved))
+        assert exported.returncode == 0, exported.stderr
+        assert "hello from the terminal" in exported.stdout
+
+        async with await GuestChat.resume(state) as resumed:
+            bodies = [message.body for message in await resumed.history()]
+            assert "You said: hello from the terminal" in bodies
+
+        other = tmp_path / "other.json"
+        other.write_text("", encoding="utf-8")
+        other.chmod(0o644)
+        child.sendline(f"/state {other}")
+        child.expect(f"State saved to {re.escape(str(other))}")
+        assert other.stat().st_mode & 0o777 == 0o600
+        assert ChatState.from_json(other.read_text(encoding="utf-8")).jwt == state.jwt
+
+        child.sendline("/quit")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == 0
+    # Written again at the end, with the last message the terminal received.
+    assert ChatState.from_json(saved.read_text(encoding="utf-8")).last_message_id
 
 
 def test_chat_sees_typing_a_transfer_and_the_end(
@@ -121,7 +196,7 @@ def test_ctrl_c_with_piped_input_leaves_cleanly(tmp_path: Path) -> None:
     child.kill(signal.SIGINT)
     child.expect("You left the chat")
     child.expect(pexpect.EOF)
-    assert child.wait() == 0
+    assert child.wait() == 130
 
 
 def test_chat_shows_a_dropped_connection_and_its_recovery(

@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 
-from ._errors import CliError, describe, report_failures
+from ._errors import EXIT_INTERRUPTED, CliError, describe, report_failures
 from ._events import EventPrinter
 from ._options import Deployment, Environment, GuestName, LogLevel, Organization, Queue, ShowVersion
-from ._output import make_console
+from ._output import make_console, write_private
 from ._target import chat_target
 from ._transcripts import entries_from_events, print_table, render
 
@@ -26,8 +26,10 @@ if TYPE_CHECKING:
 
 HELP_TEXT = """Commands:
   /transcript [FILE]  show the transcript, or write it to FILE (.json for JSON, else Markdown)
+  /state [FILE]       save the chat's state (it holds the JWT) for `guestchat transcript
+                      --state FILE` or GuestChat.resume; FILE defaults to --save-state's
   /help               this help
-  /quit               leave the chat (also Ctrl-D or Ctrl-C)"""
+  /quit               leave the chat (also Ctrl-D; Ctrl-C leaves it too, with exit status 130)"""
 AGENT_WAIT = 30.0
 """Seconds piped input waits for an agent before sending; a bound, not an expected duration."""
 
@@ -54,6 +56,21 @@ def chat_command(
             help="With piped input: seconds to wait for the agent's answer after each line.",
         ),
     ] = 10.0,
+    save_state: Annotated[
+        Path | None,
+        typer.Option(
+            "--save-state",
+            envvar="GUESTCHAT_SAVE_STATE",
+            dir_okay=False,
+            help=(
+                "Write the chat's resumable state (JSON, as GuestChat.state()) to this file when "
+                "the chat starts and when it ends, for `guestchat transcript --state FILE` or "
+                "GuestChat.resume. It holds the guest's JWT, so it is written readable by you "
+                "only (mode 0600)."
+            ),
+            show_default=False,
+        ),
+    ] = None,
     log_level: LogLevel = None,
     version: ShowVersion = False,
 ) -> None:
@@ -66,11 +83,16 @@ def chat_command(
     When standard input is not a terminal, each line read from it is sent in turn, waiting for the
     agent's answer after each (handy for scripts): `printf 'hello\\n' | guestchat chat`.
 
+    Ctrl-D or `/quit` leave the chat; Ctrl-C leaves it too and exits with status 130, as in
+    `demo` and `load`.
+
     **Examples**
 
     * `guestchat chat --name Ada --field orderNumber=4711`
 
     * `guestchat chat --environment http://127.0.0.1:8080 --queue Support`
+
+    * `guestchat chat --save-state chat.json`, then `guestchat transcript --state chat.json`
     """
     custom_fields = _parse_fields(fields or [])
     console = make_console()
@@ -85,6 +107,7 @@ def chat_command(
                 name,
                 custom_fields,
                 reply_wait,
+                save_state,
             )
         )
 
@@ -108,6 +131,7 @@ async def _chat(
     name: str,
     custom_fields: dict[str, str],
     reply_wait: float,
+    save_state: Path | None,
 ) -> None:
     from ..session import GuestChat
 
@@ -129,17 +153,26 @@ async def _chat(
                 f"[ok]✓[/] chat {chat.conversation_id} started; waiting for an agent. "
                 "Type /help for commands."
             )
-            conversation = _Conversation(chat, console, name)
+            conversation = _Conversation(chat, console, name, save_state)
+            if save_state is not None:
+                conversation.save_state(save_state)
             await conversation.run(interactive=sys.stdin.isatty(), reply_wait=reply_wait)
+    if conversation.interrupted:
+        raise typer.Exit(EXIT_INTERRUPTED)
 
 
 class _Conversation:
     """The guest's side: lines typed go out, events coming in are printed above the prompt."""
 
-    def __init__(self, chat: GuestChat, console: Console, name: str) -> None:
+    def __init__(
+        self, chat: GuestChat, console: Console, name: str, state_file: Path | None
+    ) -> None:
         self._chat = chat
         self._console = console
         self._name = name
+        self._state_file = state_file
+        self.interrupted = False
+        """Whether the guest left with Ctrl-C, which ends the command with status 130."""
         self._printer = EventPrinter(console, chat.member_id)
         self._ended = asyncio.Event()
         self._agent_present = asyncio.Event()
@@ -152,7 +185,7 @@ class _Conversation:
             if interactive:
                 await self._prompt_loop()
             else:
-                await _until_interrupted(self._piped_loop(reply_wait))
+                self.interrupted = await _until_interrupted(self._piped_loop(reply_wait))
         finally:
             follower.cancel()
             await asyncio.gather(follower, return_exceptions=True)
@@ -161,6 +194,9 @@ class _Conversation:
         if not self._ended.is_set():
             await self._chat.leave()
             self._printer.system("You left the chat.")
+        if self._state_file is not None:
+            # Again at the end, so that the saved state knows the last message.
+            self.save_state(self._state_file)
 
     async def _follow(self) -> None:
         from ..stream.events import AgentJoined, AgentLeft, ChatEnded, MessageEvent, Transferred
@@ -190,10 +226,12 @@ class _Conversation:
         @bindings.add("c-c")
         def _leave(event: KeyPressEvent) -> None:
             # As Ctrl-D: a KeyboardInterrupt raised inside the prompt's task would escape asyncio.
+            self.interrupted = True
             event.app.exit(exception=EOFError())
 
-        session: PromptSession[str] = PromptSession(key_bindings=bindings)
-        session.default_buffer.on_text_changed += lambda _buffer: self._typing()
+        # The line typed is erased once sent and printed again with its time, as the agent's.
+        session: PromptSession[str] = PromptSession(key_bindings=bindings, erase_when_done=True)
+        session.default_buffer.on_text_changed += lambda buffer: self._typing(buffer.text)
         with patch_stdout(raw=True):
             while not self._ended.is_set():
                 prompt = asyncio.create_task(session.prompt_async("you> "))
@@ -225,7 +263,6 @@ class _Conversation:
                 await self._wait(self._agent_present, AGENT_WAIT)
             if is_message:
                 self._agent_spoke.clear()
-                self._printer.guest_said(self._name, line)
             if not await self._handle(line):
                 return
             if is_message:
@@ -237,8 +274,10 @@ class _Conversation:
         for waiter in waiters:
             waiter.cancel()
 
-    def _typing(self) -> None:
-        if not self._ended.is_set():
+    def _typing(self, text: str) -> None:
+        # A command being typed (/transcript, /quit, ...) is not a message being written.
+        is_message = bool(text.strip()) and not text.lstrip().startswith("/")
+        if is_message and not self._ended.is_set():
             asyncio.get_running_loop().create_task(self._send_typing())
 
     async def _send_typing(self) -> None:
@@ -254,6 +293,7 @@ class _Conversation:
         if text.startswith("/"):
             command, _, argument = text.partition(" ")
             return await self._command(command.lower(), argument.strip())
+        self._printer.guest_said(self._name, line)
         try:
             await self._chat.send(line)
         except Exception as exc:
@@ -267,6 +307,12 @@ class _Conversation:
             self._console.print(HELP_TEXT, markup=False)
         elif command == "/transcript":
             await self._transcript(argument)
+        elif command == "/state":
+            destination = Path(argument).expanduser() if argument else self._state_file
+            if destination is None:
+                self._console.print("[warn]usage: /state FILE (or start with --save-state)[/]")
+            else:
+                self.save_state(destination)
         else:
             self._console.print(f"[warn]unknown command {command}; type /help[/]")
         return True
@@ -286,10 +332,18 @@ class _Conversation:
         except (OSError, CliError) as exc:
             self._console.print(f"[failure]transcript not written: {describe(exc)}[/]")
 
+    def save_state(self, path: Path) -> None:
+        try:
+            write_private(path, self._chat.state().to_json())
+        except OSError as exc:
+            self._console.print(f"[failure]state not saved: {describe(exc)}[/]")
+            return
+        self._printer.system(f"State saved to {path} (it holds the chat's JWT: mode 0600).")
 
-async def _until_interrupted(work: Coroutine[Any, Any, None]) -> None:
+
+async def _until_interrupted(work: Coroutine[Any, Any, None]) -> bool:
     """Run ``work`` with Ctrl-C (SIGINT) ending it rather than the program, so that the chat is
-    then left as it is after the prompt's Ctrl-C."""
+    then left as it is after the prompt's Ctrl-C. True when Ctrl-C ended it."""
     loop = asyncio.get_running_loop()
     task = asyncio.ensure_future(work)
     previous = signal.getsignal(signal.SIGINT)
@@ -303,8 +357,10 @@ async def _until_interrupted(work: Coroutine[Any, Any, None]) -> None:
         with contextlib.suppress(NotImplementedError):
             loop.remove_signal_handler(signal.SIGINT)
         signal.signal(signal.SIGINT, previous)
-    if not task.cancelled():
-        task.result()
+    if task.cancelled():
+        return True
+    task.result()
+    return False
 
 
 def _stdin_lines() -> asyncio.Queue[str | None]:

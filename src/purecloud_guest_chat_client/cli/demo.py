@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 import asyncio
+import shlex
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from ._errors import CliError, report_failures
 from ._events import EventPrinter
 from ._options import Deployment, Environment, GuestName, LogLevel, Organization, Queue, ShowVersion
 from ._output import make_console
-from ._target import ChatTarget, chat_target
+from ._target import (
+    DEFAULT_DEPLOYMENT,
+    DEFAULT_ORGANIZATION,
+    DEFAULT_QUEUE,
+    ChatTarget,
+    chat_target,
+)
 from ._transcripts import entries_from_events, print_table
 
 if TYPE_CHECKING:
@@ -52,7 +60,7 @@ def demo_command(
 
     Without `--environment` it starts a local Guest Chat service in-process (echo agent, temporary
     database) and needs nothing else. With `--environment` it plays the same chat against that
-    server.
+    server. Ctrl-C makes the guest leave the chat, and exits with status 130.
 
     **Examples**
 
@@ -94,7 +102,6 @@ async def _demo(
 
 async def _play(console: Console, target: ChatTarget, name: str, pace: float) -> None:
     from ..session import GuestChat
-    from ..stream.events import AgentJoined, ChatEnded, MessageEvent
 
     _step(console, 2, f"Creating the chat in queue {target.queue!r} and attaching the event stream")
     chat = await GuestChat.start(
@@ -107,35 +114,68 @@ async def _play(console: Console, target: ChatTarget, name: str, pace: float) ->
     async with chat:
         console.print(f"  [ok]✓[/] chat {chat.conversation_id} created, event stream attached")
         printer = EventPrinter(console, chat.member_id)
-        watcher = _EventWatcher(chat, printer, console)
-        async with watcher:
-            _step(console, 3, "Waiting for an agent")
-            await watcher.wait_for(lambda event: isinstance(event, AgentJoined), "an agent")
+        async with _EventWatcher(chat, printer, console) as watcher:
+            try:
+                await _converse(console, chat, watcher, printer, name, pace)
+            except asyncio.CancelledError:
+                # Ctrl-C: the guest leaves, as in `chat`, before the command exits with 130.
+                await chat.leave()
+                printer.system("You left the chat.")
+                raise
+    console.print(f"[ok]Done.[/] {_next_step_hint(target)}")
 
-            _step(console, 4, "Chatting, with typing indicators both ways")
-            for line in GUEST_LINES:
-                replies = watcher.count(
-                    lambda event: isinstance(event, MessageEvent) and event.sender.is_agent
-                )
-                await chat.typing()
-                printer.system(f"{name} is typing…")
-                await asyncio.sleep(pace)
-                printer.guest_said(name, line)
-                await chat.send(line)
-                await watcher.wait_for(
-                    lambda event: isinstance(event, MessageEvent) and event.sender.is_agent,
-                    "the agent's reply",
-                    after=replies,
-                )
 
-            _step(console, 5, "The transcript, as the service keeps it")
-            entries = entries_from_events(await chat.history())
-            print_table(console, entries)
+async def _converse(
+    console: Console,
+    chat: GuestChat,
+    watcher: _EventWatcher,
+    printer: EventPrinter,
+    name: str,
+    pace: float,
+) -> None:
+    from ..stream.events import AgentJoined, ChatEnded, MessageEvent
 
-            _step(console, 6, "Leaving the chat")
-            await chat.leave()
-            await watcher.wait_for(lambda event: isinstance(event, ChatEnded), "the end of chat")
-    console.print("[ok]Done.[/] Try [step]guestchat chat[/] to talk to the echo agent yourself.")
+    _step(console, 3, "Waiting for an agent")
+    await watcher.wait_for(lambda event: isinstance(event, AgentJoined), "an agent")
+
+    _step(console, 4, "Chatting, with typing indicators both ways")
+    for line in GUEST_LINES:
+        replies = watcher.count(
+            lambda event: isinstance(event, MessageEvent) and event.sender.is_agent
+        )
+        await chat.typing()
+        printer.system(f"{name} is typing…")
+        await asyncio.sleep(pace)
+        printer.guest_said(name, line)
+        await chat.send(line)
+        await watcher.wait_for(
+            lambda event: isinstance(event, MessageEvent) and event.sender.is_agent,
+            "the agent's reply",
+            after=replies,
+        )
+
+    _step(console, 5, "The transcript, as the service keeps it")
+    entries = entries_from_events(await chat.history())
+    print_table(console, entries)
+
+    _step(console, 6, "Leaving the chat")
+    await chat.leave()
+    await watcher.wait_for(lambda event: isinstance(event, ChatEnded), "the end of chat")
+
+
+def _next_step_hint(target: ChatTarget) -> str:
+    """What to try next, on the server the demo ran against."""
+    if target.embedded:
+        return "Try [step]guestchat chat[/] to talk to the echo agent yourself."
+    command = ["guestchat", "chat", "--environment", target.environment]
+    for flag, value, default in (
+        ("--org", target.organization_id, DEFAULT_ORGANIZATION),
+        ("--deployment", target.deployment_id, DEFAULT_DEPLOYMENT),
+        ("--queue", target.queue, DEFAULT_QUEUE),
+    ):
+        if value != default:
+            command += [flag, value]
+    return f"Try [step]{escape(shlex.join(command))}[/] to chat on that server yourself."
 
 
 def _step(console: Console, number: int, text: str) -> None:
