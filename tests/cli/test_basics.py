@@ -81,6 +81,13 @@ def test_a_database_file_that_is_not_sqlite_is_named(run_cli: RunCli, tmp_path: 
     assert str(not_a_database) in line and "not a database" in line
 
 
+def test_transcript_help_claims_no_embedded_default(run_cli: RunCli) -> None:
+    result = run_cli("transcript", "--help")
+    assert result.returncode == 0
+    assert "embedded" not in result.stdout
+    assert "--state" in result.stdout
+
+
 def test_unreachable_server_is_one_line(run_cli: RunCli, closed_port: int) -> None:
     url = f"http://127.0.0.1:{closed_port}"
     result = run_cli("demo", "--environment", url)
