@@ -32,7 +32,7 @@ def home_with_config(tmp_path: Path, text: str) -> dict[str, str]:
 
 @pytest.mark.parametrize(
     "command",
-    [["demo", "--pace", "0"], ["load", "-n", "1", "-m", "1"], ["chat"]],
+    [["demo", "--pace", "0"], ["chat"]],
 )
 def test_a_loud_config_file_does_not_flood_the_cli(
     command: list[str], run_cli: RunCli, tmp_path: Path
@@ -41,6 +41,16 @@ def test_a_loud_config_file_does_not_flood_the_cli(
     assert result.returncode == 0, result.stderr
     assert REQUEST_LOG_MARK not in result.stdout + result.stderr
     assert result.stderr == ""
+
+
+def test_a_loud_config_file_leaves_a_transcript_failure_one_line(
+    run_cli: RunCli, tmp_path: Path, closed_port: int
+) -> None:
+    url = f"http://127.0.0.1:{closed_port}"
+    env = home_with_config(tmp_path, LOUD_CONFIG)
+    result = run_cli("transcript", "-e", url, "-c", "some-chat", "--jwt", "x.y.z", env=env)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [f"error: cannot reach {url}: connection refused"]
 
 
 @pytest.mark.parametrize("asked", [["demo", "--log-level", "debug"], ["--debug", "demo"]])

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from ._clients import logging_as_asked
 from ._errors import CliError, report_failures, run_options
 from ._options import ChatEnvironment, LogLevel, ShowVersion, Timeout
 from ._transcripts import entries_from_messages, render
@@ -99,7 +100,7 @@ def transcript_command(
         from ..api_client import ApiClient
         from ..apis.web_chat_api import WebChatApi
 
-        with ApiClient(environment, jwt=jwt, timeout=timeout) as client:
+        with logging_as_asked(ApiClient(environment, jwt=jwt, timeout=timeout)) as client:
             run_options.target = client.base_path
             api = WebChatApi(client)
             members = _all_members(api, conversation)
