@@ -37,11 +37,14 @@ import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._logging import ROOT_LOGGER_NAME
 from ._retry import RetryPolicy
 from .regions import resolve_environment
+
+if TYPE_CHECKING:
+    import configparser
 
 __all__ = [
     "ConfigFileError",
@@ -182,6 +185,8 @@ def _sections(text: str) -> Mapping[str, Mapping[str, object]]:
 
 def _ini_problem(exc: configparser.Error) -> str:
     """configparser's complaint in one line: its own message spans lines and quotes a repr."""
+    import configparser
+
     if isinstance(exc, configparser.MissingSectionHeaderError):
         return f"line {exc.lineno} comes before any [section] header"
     if isinstance(exc, configparser.ParsingError) and exc.errors:

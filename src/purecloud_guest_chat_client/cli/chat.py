@@ -208,7 +208,13 @@ class _Conversation:
                     self._agent_present.set()
                 elif isinstance(event, AgentLeft):
                     self._agent_present.clear()
-                elif isinstance(event, MessageEvent) and event.sender.is_agent:
+                elif (
+                    isinstance(event, MessageEvent)
+                    and event.sender.is_agent
+                    and not event.is_membership_notice
+                ):
+                    # The agent's member-join notice, which can come after AgentJoined, is no
+                    # answer: piped input would send its next line too early.
                     self._agent_spoke.set()
                 elif isinstance(event, ChatEnded):
                     break
