@@ -71,6 +71,10 @@ def test_ctrl_c_makes_every_guest_leave_and_exits_130(
         if args[0] == "chat":
             child.sendline("hello, anyone?")  # piped input that stays open
         conversations = guests_connected(control, guests)
+        # Ctrl-C once the command says it holds the chat (not while the chat is being created).
+        child.expect(
+            {"demo": "Waiting for an agent", "chat": "waiting for an agent"}.get(args[0], "against")
+        )
         child.kill(signal.SIGINT)
         child.expect(pexpect.EOF)
         assert child.wait() == EXIT_INTERRUPTED

@@ -156,7 +156,13 @@ async def _chat(
             conversation = _Conversation(chat, console, name, save_state)
             if save_state is not None:
                 conversation.save_state(save_state)
-            await conversation.run(interactive=sys.stdin.isatty(), reply_wait=reply_wait)
+            try:
+                await conversation.run(interactive=sys.stdin.isatty(), reply_wait=reply_wait)
+            except asyncio.CancelledError:
+                # Ctrl-C before the conversation took it over: leave all the same (exit 130).
+                await chat.leave()
+                console.print("[system]You left the chat.[/]")
+                raise
     if conversation.interrupted:
         raise typer.Exit(EXIT_INTERRUPTED)
 
