@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -20,6 +21,12 @@ def cli_env(**extra: str) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith("GUESTCHAT_")}
     env.update({"NO_COLOR": "1", "TERM": "dumb", "COLUMNS": "200", **extra})
     return env
+
+
+def sigint_as_at_a_terminal() -> None:
+    """For ``preexec_fn``: Ctrl-C reaches the child even when the test runner ignores SIGINT
+    (as parallel test workers do), since a Python started with SIGINT ignored keeps ignoring it."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 RunCli = Callable[..., subprocess.CompletedProcess[str]]

@@ -18,7 +18,7 @@ from purecloud_guest_chat_client.emulator import LocalService
 from purecloud_guest_chat_client.emulator.control import ControlClient
 from purecloud_guest_chat_client.session import ChatState, GuestChat
 
-from .conftest import COMMAND, RunCli, cli_env
+from .conftest import COMMAND, RunCli, cli_env, sigint_as_at_a_terminal
 
 BOUND = 60.0
 """pexpect's timeout: a bound on waiting, never an assertion about speed."""
@@ -188,7 +188,12 @@ def test_piped_input_sends_each_line_and_waits_for_answers(run_cli: RunCli) -> N
 def test_ctrl_c_with_piped_input_leaves_cleanly(tmp_path: Path) -> None:
     # Standard input is a pipe that stays open: the chat waits for a line when Ctrl-C comes.
     child = PopenSpawn(
-        [*COMMAND, "chat"], env=cli_env(), cwd=str(tmp_path), encoding="utf-8", timeout=BOUND
+        [*COMMAND, "chat"],
+        env=cli_env(),
+        cwd=str(tmp_path),
+        encoding="utf-8",
+        timeout=BOUND,
+        preexec_fn=sigint_as_at_a_terminal,
     )
     child.logfile_read = sys.stdout
     child.sendline("hello from a pipe")

@@ -16,7 +16,7 @@ from pexpect.popen_spawn import PopenSpawn
 from purecloud_guest_chat_client.emulator import LocalService
 from purecloud_guest_chat_client.emulator.control import ControlClient
 
-from .conftest import BOUND, COMMAND, cli_env
+from .conftest import BOUND, COMMAND, cli_env, sigint_as_at_a_terminal
 
 EXIT_INTERRUPTED = 130
 
@@ -66,6 +66,7 @@ def test_ctrl_c_makes_every_guest_leave_and_exits_130(
             cwd=str(tmp_path),
             encoding="utf-8",
             timeout=BOUND,
+            preexec_fn=sigint_as_at_a_terminal,
         )
         child.logfile_read = sys.stdout
         if args[0] == "chat":
