@@ -145,7 +145,9 @@ def test_dropped_streams_are_reconnected_and_nothing_is_lost(
             deadline = time.monotonic() + BOUND
             dropped = 0
             while dropped < 3:
-                assert runner.poll() is None and time.monotonic() < deadline
+                if runner.poll() is not None:
+                    pytest.fail(f"Locust stopped after {dropped} drops:\n{runner.communicate()[0]}")
+                assert time.monotonic() < deadline, f"only {dropped} drops in {BOUND} s"
                 time.sleep(0.5)
                 dropped = control.set_faults(dropStreams={})["droppedStreams"]
         output, _ = runner.communicate(timeout=BOUND)

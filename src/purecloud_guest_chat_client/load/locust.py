@@ -28,10 +28,12 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import sys
 import time
 from typing import Any, ClassVar
 
 import gevent
+from gevent import monkey
 from gevent.queue import Empty, Queue
 from locust import User, constant, task
 from websockets.exceptions import ConnectionClosed
@@ -55,6 +57,18 @@ from .engine import error_code
 from .ledger import MessageLedger
 
 __all__ = ["GuestChatUser"]
+
+
+def _keep_trio_away_from_gevent() -> None:
+    """httpcore imports trio whenever it is installed. In a process where gevent has patched
+    ``select`` (Locust's), trio's import fails with an AttributeError, as the patched module has no
+    ``epoll``, and httpcore lets that escape from the first request. Trio cannot run here anyway,
+    so it is marked unimportable, which httpcore expects and handles."""
+    if "trio" not in sys.modules and monkey.is_module_patched("select"):
+        sys.modules["trio"] = None  # type: ignore[assignment]
+
+
+_keep_trio_away_from_gevent()
 
 REQUEST_TYPE = "guestchat"
 _CONVERSATION_ENDED = 1001
