@@ -28,7 +28,7 @@ from purecloud_guest_chat_client.models import frames as frame_models
 from purecloud_guest_chat_client.models.frames import Frame, UnknownFrame, parse_frame
 from purecloud_guest_chat_client.session import GuestChat
 from purecloud_guest_chat_client.stream import AgentJoined, MessageEvent, UnknownEvent
-from purecloud_guest_chat_client.stream.mapping import event_from_frame
+from purecloud_guest_chat_client.stream._mapping import event_from_frame
 
 settings.register_profile(
     "ci", max_examples=25, deadline=None, database=None, derandomize=True, print_blob=True

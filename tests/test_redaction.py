@@ -43,7 +43,7 @@ from purecloud_guest_chat_client.stream import (
     StreamAuthError,
     UnknownEvent,
 )
-from purecloud_guest_chat_client.stream.mapping import event_from_frame
+from purecloud_guest_chat_client.stream._mapping import event_from_frame
 
 HEARTBEAT = 0.3
 

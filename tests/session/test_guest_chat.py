@@ -321,7 +321,7 @@ async def test_an_expired_token_cannot_be_resumed(
 
 
 def _expired(state: ChatState) -> bool:
-    from purecloud_guest_chat_client.stream.token import read_claims
+    from purecloud_guest_chat_client.stream._token import read_claims
 
     return read_claims(state.jwt).expired()
 

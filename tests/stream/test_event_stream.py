@@ -26,7 +26,7 @@ from purecloud_guest_chat_client.stream import (
     SyncEventStream,
     UnknownEvent,
 )
-from purecloud_guest_chat_client.stream.token import read_claims
+from purecloud_guest_chat_client.stream._token import read_claims
 
 from .conftest import Guest, new_guest, next_matching
 

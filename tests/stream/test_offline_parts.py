@@ -22,9 +22,9 @@ from purecloud_guest_chat_client.stream import (
     TypingEvent,
     UnknownEvent,
 )
-from purecloud_guest_chat_client.stream.log import stream_logger, websocket_logger
-from purecloud_guest_chat_client.stream.mapping import event_from_frame
-from purecloud_guest_chat_client.stream.token import read_claims, token_from_uri
+from purecloud_guest_chat_client.stream._log import stream_logger, websocket_logger
+from purecloud_guest_chat_client.stream._mapping import event_from_frame
+from purecloud_guest_chat_client.stream._token import read_claims, token_from_uri
 
 
 def _jwt(payload: dict[str, object]) -> str:

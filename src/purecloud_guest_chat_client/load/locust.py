@@ -51,8 +51,8 @@ from ..models import (
     WebChatRoutingTarget,
 )
 from ..models.frames import parse_frame
+from ..stream._mapping import event_from_frame, event_from_message
 from ..stream.events import MemberChangeEvent, MessageEvent
-from ..stream.mapping import event_from_frame, event_from_message
 from .engine import error_code
 from .ledger import MessageLedger
 

@@ -1,8 +1,8 @@
 """The high-level chat session: ``GuestChat`` (async), ``SyncGuestChat`` and ``ChatState``."""
 
-from .chat import TYPING_INTERVAL, GuestChat
-from .lifecycle import ChatLifecycle
-from .state import ChatState
-from .sync_chat import SyncGuestChat
+from ._chat import TYPING_INTERVAL, GuestChat
+from ._state import ChatState
+from ._sync_chat import SyncGuestChat
+from ._transfer_rules import ChatLifecycle
 
 __all__ = ["TYPING_INTERVAL", "ChatLifecycle", "ChatState", "GuestChat", "SyncGuestChat"]

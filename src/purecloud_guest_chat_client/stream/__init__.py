@@ -1,8 +1,9 @@
 """The guest's event stream: typed events that survive drops without loss or repetition."""
 
-from .backoff import Backoff
+from ._backoff import Backoff
+from ._event_stream import EventStream, StreamEnd
+from ._sync_stream import SyncEventStream
 from .errors import StreamAuthError, StreamConnectionError, StreamError
-from .event_stream import EventStream, StreamEnd
 from .events import (
     AgentJoined,
     AgentLeft,
@@ -24,7 +25,6 @@ from .events import (
     UnknownEvent,
     WireEvent,
 )
-from .sync_stream import SyncEventStream
 
 __all__ = [
     "AgentJoined",

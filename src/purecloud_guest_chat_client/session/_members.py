@@ -9,8 +9,8 @@ from dataclasses import replace
 from ..apis.web_chat_api import AsyncWebChatApi
 from ..errors import ApiException, AuthenticationError
 from ..models import MemberState, WebChatMemberInfo
+from ..stream._log import stream_logger
 from ..stream.events import Member
-from ..stream.log import stream_logger
 
 _PAGE_SIZE = 100
 

@@ -8,7 +8,7 @@ What it does for its user:
   :class:`~purecloud_guest_chat_client.stream.EventStream`);
 - it tells who each member is (role and display name, looked up once per member);
 - it tells a transfer from the end of the chat (the rule is in
-  :mod:`purecloud_guest_chat_client.session.lifecycle`);
+  :class:`~purecloud_guest_chat_client.session.ChatLifecycle`);
 - it throttles typing indicators to one every 3 seconds;
 - it can be saved with :meth:`GuestChat.state` and picked up again with :meth:`GuestChat.resume`.
 
@@ -41,9 +41,13 @@ from ..models import (
     WebChatRoutingTarget,
 )
 from ..models.frames import TYPING_INTERVAL_SECONDS
-from ..stream.backoff import Backoff
+from ..stream._backoff import Backoff
+from ..stream._event_stream import EventStream, StreamEnd
+from ..stream._log import stream_logger
+from ..stream._mapping import event_from_message
+from ..stream._paging import messages_after
+from ..stream._token import read_claims
 from ..stream.errors import StreamAuthError, StreamError
-from ..stream.event_stream import EventStream, StreamEnd
 from ..stream.events import (
     ChatEvent,
     EndReason,
@@ -53,13 +57,9 @@ from ..stream.events import (
     StreamEvent,
     TypingEvent,
 )
-from ..stream.log import stream_logger
-from ..stream.mapping import event_from_message
-from ..stream.paging import messages_after
-from ..stream.token import read_claims
-from .lifecycle import ChatLifecycle
-from .members import MemberDirectory
-from .state import ChatState
+from ._members import MemberDirectory
+from ._state import ChatState
+from ._transfer_rules import ChatLifecycle
 
 __all__ = ["TYPING_INTERVAL", "GuestChat"]
 

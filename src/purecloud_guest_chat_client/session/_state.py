@@ -6,7 +6,7 @@ import json
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Self
 
-from ..stream.token import read_claims
+from ..stream._token import read_claims
 
 _FORMAT_VERSION = 1
 _REQUIRED = ("conversation_id", "member_id", "jwt", "event_stream_uri", "environment")

@@ -1,4 +1,4 @@
-"""The blocking counterpart of :class:`~.event_stream.EventStream`, for scripts."""
+"""The blocking counterpart of :class:`~.EventStream`, for scripts."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ from collections.abc import Iterator
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
 
-from .event_stream import EventStream, StreamEnd
+from ._event_stream import EventStream, StreamEnd
+from ._loop_thread import LoopThread
+from ._token import token_from_uri
 from .events import StreamEvent
-from .loop_thread import LoopThread
-from .token import token_from_uri
 
 if TYPE_CHECKING:
     from ..api_client import AsyncApiClient

@@ -14,8 +14,8 @@ pong); after ``2.5`` intervals of silence it takes the connection for dead and r
 
 The stream ends (iteration stops) on close code 1001 "conversation ended", when the guest's own
 member goes DISCONNECTED, or on :meth:`EventStream.close`. It fails with
-:class:`~.errors.StreamAuthError` when the JWT has expired or is refused, and with
-:class:`~.errors.StreamConnectionError` when it cannot reconnect within ``Backoff.give_up_after``.
+:class:`~.StreamAuthError` when the JWT has expired or is refused, and with
+:class:`~.StreamConnectionError` when it cannot reconnect within ``Backoff.give_up_after``.
 
 Iteration drives the connection: one consumer iterates, any task may call :meth:`close`.
 """
@@ -39,7 +39,11 @@ from .._redact import redact_text
 from ..errors import ApiException, AuthenticationError
 from ..models import MemberState
 from ..models.frames import parse_frame
-from .backoff import Backoff
+from ._backoff import Backoff
+from ._log import stream_logger, websocket_logger
+from ._mapping import event_from_frame, event_from_message
+from ._paging import all_members, messages_after
+from ._token import read_claims, token_from_uri
 from .errors import StreamAuthError, StreamConnectionError, StreamError
 from .events import (
     HeartbeatEvent,
@@ -52,10 +56,6 @@ from .events import (
     UnknownEvent,
     WireEvent,
 )
-from .log import stream_logger, websocket_logger
-from .mapping import event_from_frame, event_from_message
-from .paging import all_members, messages_after
-from .token import read_claims, token_from_uri
 
 if TYPE_CHECKING:
     from ..apis.web_chat_api import AsyncWebChatApi

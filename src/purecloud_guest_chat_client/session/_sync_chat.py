@@ -11,10 +11,10 @@ from types import TracebackType
 from typing import Any, Self
 
 from ..models import GuestMemberInfo, WebChatMessage
+from ..stream._loop_thread import LoopThread
 from ..stream.events import ChatEvent, Member, MessageEvent
-from ..stream.loop_thread import LoopThread
-from .chat import GuestChat
-from .state import ChatState
+from ._chat import GuestChat
+from ._state import ChatState
 
 
 class SyncGuestChat:
