@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import ast
+import inspect
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
 import purecloud_guest_chat_client as package
+from purecloud_guest_chat_client import emulator
+
+LAZY_PACKAGES = [package, emulator]
 
 PROBE = """
 import json, sys, threading
@@ -64,11 +70,49 @@ def test_a_client_and_its_api_load_only_what_a_call_needs(tmp_path: Path) -> Non
     assert "watchfiles" not in modules
 
 
-@pytest.mark.parametrize("name", package.__all__)
-def test_every_exported_name_resolves(name: str) -> None:
-    assert getattr(package, name) is not None
+def _type_checking_names(module: ModuleType) -> set[str]:
+    """The names the module imports under ``if TYPE_CHECKING:``, which the type checker sees."""
+    tree = ast.parse(inspect.getsource(module))
+    names: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING":
+            for statement in node.body:
+                assert isinstance(statement, ast.ImportFrom), ast.unparse(statement)
+                for alias in statement.names:
+                    # `X as X` is what marks a name as re-exported under mypy --strict.
+                    assert alias.asname == alias.name, ast.unparse(statement)
+                    names.add(alias.name)
+    return names
 
 
-def test_unknown_attribute_names_itself() -> None:
+@pytest.mark.parametrize("module", LAZY_PACKAGES, ids=lambda module: module.__name__)
+def test_type_checking_names_lazy_table_and_all_agree(module: ModuleType) -> None:
+    lazy_table = set(module._LAZY.table)
+    assert _type_checking_names(module) == lazy_table
+    defined_here = set(module.__all__) - lazy_table
+    assert all(name in vars(module) for name in defined_here), defined_here
+    assert sorted(module.__all__) == sorted(lazy_table | defined_here)
+    assert len(module.__all__) == len(set(module.__all__))
+
+
+@pytest.mark.parametrize(
+    ("module", "name"),
+    [(module, name) for module in LAZY_PACKAGES for name in module.__all__],
+    ids=lambda value: value.__name__ if isinstance(value, ModuleType) else value,
+)
+def test_every_exported_name_resolves(module: ModuleType, name: str) -> None:
+    value = getattr(module, name)
+    assert value is not None
+    home = module._LAZY.table.get(name)
+    if home == name:
+        assert isinstance(value, ModuleType)
+        assert value.__name__ == f"{module.__name__}.{name}"
+    elif home is not None:
+        assert getattr(value, "__name__", name) == name
+    assert name in dir(module)
+
+
+@pytest.mark.parametrize("module", LAZY_PACKAGES, ids=lambda module: module.__name__)
+def test_unknown_attribute_names_itself(module: ModuleType) -> None:
     with pytest.raises(AttributeError, match="no_such_thing"):
-        package.no_such_thing  # noqa: B018
+        module.no_such_thing  # noqa: B018

@@ -6,8 +6,9 @@ touches the network at import.
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from ._lazy_exports import LazyExports
 
 __version__ = "0.1.0"
 
@@ -88,21 +89,12 @@ _MODEL_NAMES = (
 )
 _EXPORTS.update(dict.fromkeys(_MODEL_NAMES, "models"))
 
-__all__ = sorted(_EXPORTS)
-
-
-def __getattr__(name: str) -> Any:
-    module_name = _EXPORTS.get(name)
-    if module_name is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    module = import_module(f"{__name__}.{module_name}")
-    value = module if name == "models" else getattr(module, name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return [*globals(), *__all__]
+_LAZY = LazyExports(__name__, _EXPORTS)
+__all__ = _LAZY.all
+if not TYPE_CHECKING:
+    # Hidden from the type checker, which sees the imports below and so flags a misspelt name.
+    __getattr__ = _LAZY.load
+    __dir__ = _LAZY.names
 
 
 if TYPE_CHECKING:

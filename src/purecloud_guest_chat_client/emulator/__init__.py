@@ -6,8 +6,9 @@ name that needs the ``emulator`` extra says so when the extra is missing.
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from .._lazy_exports import LazyExports
 
 _EXPORTS = {
     "ServiceSettings": "settings",
@@ -21,32 +22,31 @@ _EXPORTS = {
 EMULATOR_EXTRA_MODULES = ("starlette", "uvicorn", "jwt", "cryptography", "httptools")
 """What the ``emulator`` extra installs."""
 
-__all__ = [*sorted(_EXPORTS), "MissingExtraError"]
-
 
 class MissingExtraError(ImportError):
     """The local service was used without the ``emulator`` extra; the message says what to
     install."""
 
 
-def __getattr__(name: str) -> Any:
-    module_name = _EXPORTS.get(name)
-    if module_name is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    try:
-        module = import_module(f"{__name__}.{module_name}")
-    except ModuleNotFoundError as exc:
-        missing = (exc.name or "").partition(".")[0]
-        if missing not in EMULATOR_EXTRA_MODULES:
-            raise
-        raise MissingExtraError(
-            f"the local service needs the emulator extra ({missing} is not installed): "
-            "pip install 'purecloud-guest-chat-client[emulator]'",
-            name=exc.name,
-        ) from None
-    value = getattr(module, name)
-    globals()[name] = value
-    return value
+def _missing_extra(exc: ModuleNotFoundError) -> MissingExtraError | None:
+    missing = (exc.name or "").partition(".")[0]
+    if missing not in EMULATOR_EXTRA_MODULES:
+        return None
+    return MissingExtraError(
+        f"the local service needs the emulator extra ({missing} is not installed): "
+        "pip install 'purecloud-guest-chat-client[emulator]'",
+        name=exc.name,
+    )
+
+
+_LAZY = LazyExports(
+    __name__, _EXPORTS, defined_here=["MissingExtraError"], on_missing_module=_missing_extra
+)
+__all__ = _LAZY.all
+if not TYPE_CHECKING:
+    # Hidden from the type checker, which sees the imports below and so flags a misspelt name.
+    __getattr__ = _LAZY.load
+    __dir__ = _LAZY.names
 
 
 if TYPE_CHECKING:
