@@ -21,9 +21,35 @@ if importlib.util.find_spec("locust") is None:
     pytest.skip("locust is not installed (the [load] extra)", allow_module_level=True)
 
 LOCUSTFILE = Path(__file__).resolve().parents[2] / "examples" / "locustfile.py"
-LOCUST = [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE)]
+LOCUST_BY_ITSELF = [sys.executable, "-m", "locust"]
 BOUND = 90.0
 STEPS = ("create", "attach", "agent join", "send", "reply", "leave")
+
+# The runs end on what they have done, not after a fixed time, which a busy machine would turn into
+# a run too short to reach every step: Locust's master stops the test once the stats show enough
+# (or after half the tests' bound, and the counts then say what was missing).
+STOP_AFTER = """
+from locust import LoadTestShape
+
+
+class StopAfter(LoadTestShape):
+    users = {users}
+    wanted = {wanted}
+
+    def tick(self):
+        done = all(
+            self.runner.stats.get(name, "guestchat").num_requests >= count
+            for name, count in self.wanted.items()
+        )
+        return None if done or self.get_run_time() > {bound} else (self.users, self.users)
+"""
+
+
+def _stop_after(tmp_path: Path, users: int, **wanted: int) -> Path:
+    shape = tmp_path / "stop_after.py"
+    counts = {name.replace("_", " "): count for name, count in wanted.items()}
+    shape.write_text(STOP_AFTER.format(users=users, wanted=counts, bound=BOUND / 2))
+    return shape
 
 
 def _free_port() -> int:
@@ -38,9 +64,12 @@ def test_a_master_and_two_workers_run_the_guest_without_a_failure(
 ) -> None:
     port = _free_port()
     stats = tmp_path / "run"
+    locustfiles = f"{LOCUSTFILE},{_stop_after(tmp_path, 4, reply=8)}"
     master = subprocess.Popen(
         [
-            *LOCUST,
+            *LOCUST_BY_ITSELF,
+            "-f",
+            locustfiles,
             "--master",
             "--headless",
             "--master-bind-host",
@@ -49,12 +78,6 @@ def test_a_master_and_two_workers_run_the_guest_without_a_failure(
             str(port),
             "--expect-workers",
             "2",
-            "-u",
-            "4",
-            "-r",
-            "4",
-            "-t",
-            "4s",
             "--host",
             service.base_url,
             "--csv",
@@ -67,7 +90,16 @@ def test_a_master_and_two_workers_run_the_guest_without_a_failure(
     )
     workers = [
         subprocess.Popen(
-            [*LOCUST, "--worker", "--master-host", "127.0.0.1", "--master-port", str(port)],
+            [
+                *LOCUST_BY_ITSELF,
+                "-f",
+                locustfiles,
+                "--worker",
+                "--master-host",
+                "127.0.0.1",
+                "--master-port",
+                str(port),
+            ],
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
@@ -118,18 +150,10 @@ def test_dropped_streams_are_reconnected_and_nothing_is_lost(
     stats = tmp_path / "drops"
     runner = subprocess.Popen(
         [
-            sys.executable,
-            "-m",
-            "locust",
+            *LOCUST_BY_ITSELF,
             "-f",
-            str(locustfile),
+            f"{locustfile},{_stop_after(tmp_path, 3, reconnect=3, reply=10)}",
             "--headless",
-            "-u",
-            "3",
-            "-r",
-            "3",
-            "-t",
-            "6s",
             "--host",
             service.base_url,
             "--csv",
