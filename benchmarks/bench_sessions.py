@@ -40,8 +40,8 @@ from typing import Any
 from purecloud_guest_chat_client.api_client import AsyncApiClient
 from purecloud_guest_chat_client.emulator import AsyncControlClient
 from purecloud_guest_chat_client.models import BodyType
-from purecloud_guest_chat_client.session import GuestChat
-from purecloud_guest_chat_client.stream import AgentJoined, MessageEvent, Reconnected
+from purecloud_guest_chat_client.session import AgentJoined, GuestChat
+from purecloud_guest_chat_client.stream import MessageEvent, Reconnected
 
 RESULTS = Path(__file__).parent / "results"
 HEARTBEAT = 5.0

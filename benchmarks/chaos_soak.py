@@ -52,15 +52,8 @@ from purecloud_guest_chat_client.api_client import AsyncApiClient
 from purecloud_guest_chat_client.emulator import AsyncControlClient
 from purecloud_guest_chat_client.errors import GuestChatError
 from purecloud_guest_chat_client.models import BodyType
-from purecloud_guest_chat_client.session import GuestChat
-from purecloud_guest_chat_client.stream import (
-    AgentJoined,
-    Backoff,
-    ChatEnded,
-    EndReason,
-    MessageEvent,
-    Reconnected,
-)
+from purecloud_guest_chat_client.session import AgentJoined, ChatEnded, EndReason, GuestChat
+from purecloud_guest_chat_client.stream import Backoff, MessageEvent, Reconnected
 
 RESULTS = Path(__file__).parent / "results" / "chaos_soak.json"
 ECHO_PREFIX = "You said: "

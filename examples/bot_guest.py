@@ -24,15 +24,14 @@ from pathlib import Path
 
 from _target import run
 
-from purecloud_guest_chat_client.session import GuestChat
-from purecloud_guest_chat_client.stream import (
+from purecloud_guest_chat_client.session import (
     AgentJoined,
     AgentLeft,
     ChatEnded,
-    MessageEvent,
-    Reconnecting,
+    GuestChat,
     Transferred,
 )
+from purecloud_guest_chat_client.stream import MessageEvent, Reconnecting
 
 AGENT_SCRIPT = """
 [[rules]]

@@ -28,8 +28,8 @@ from pathlib import Path
 from _target import run
 
 from purecloud_guest_chat_client.emulator import ControlClient
-from purecloud_guest_chat_client.session import ChatState, GuestChat
-from purecloud_guest_chat_client.stream import ChatEnded, ChatEvent, MessageEvent
+from purecloud_guest_chat_client.session import ChatEnded, ChatEvent, ChatState, GuestChat
+from purecloud_guest_chat_client.stream import MessageEvent
 
 
 async def next_agent_message(chat: GuestChat) -> MessageEvent:

@@ -15,17 +15,20 @@ from purecloud_guest_chat_client.apis.web_chat_api import AsyncWebChatApi
 from purecloud_guest_chat_client.emulator import AsyncControlClient, LocalService
 from purecloud_guest_chat_client.errors import BadRequestError
 from purecloud_guest_chat_client.models import BodyType, MemberRole, MemberState
-from purecloud_guest_chat_client.session import ChatState, GuestChat
-from purecloud_guest_chat_client.stream import (
+from purecloud_guest_chat_client.session import (
     AgentJoined,
     AgentLeft,
     ChatEnded,
     ChatEvent,
+    ChatState,
     EndReason,
+    GuestChat,
+    Transferred,
+)
+from purecloud_guest_chat_client.stream import (
     MessageEvent,
     Reconnected,
     StreamAuthError,
-    Transferred,
     TypingEvent,
 )
 

@@ -1,21 +1,30 @@
-"""The session's logic that needs no service: the lifecycle rule and the saved state."""
+"""The session's logic that needs no service: the transfer rule, the saved state and where its
+events are found."""
 
 from __future__ import annotations
 
 import json
+import pkgutil
+import subprocess
+import sys
+from types import ModuleType
 
 import pytest
 
+from purecloud_guest_chat_client import session, stream
 from purecloud_guest_chat_client.models import MemberRole, MemberState
-from purecloud_guest_chat_client.session import ChatLifecycle, ChatState
-from purecloud_guest_chat_client.stream import (
+from purecloud_guest_chat_client.session import (
     AgentJoined,
     AgentLeft,
     ChatEnded,
+    ChatLifecycle,
+    ChatState,
     EndReason,
-    Member,
     Transferred,
 )
+from purecloud_guest_chat_client.session import events as session_events
+from purecloud_guest_chat_client.stream import Member
+from purecloud_guest_chat_client.stream import events as stream_events
 
 GUEST = Member("guest", MemberRole.CUSTOMER, "Ann")
 
@@ -122,3 +131,53 @@ def test_chat_state_round_trips_through_json_and_hides_the_token() -> None:
 def test_a_bad_chat_state_is_refused_with_the_reason(text: str, problem: str) -> None:
     with pytest.raises(ValueError, match=problem):
         ChatState.from_json(text)
+
+
+_SESSION_EVENTS = (
+    "AgentJoined",
+    "AgentLeft",
+    "ChatEnded",
+    "ChatEvent",
+    "EndReason",
+    "SessionEvent",
+    "Transferred",
+)
+
+
+@pytest.mark.parametrize("name", _SESSION_EVENTS)
+def test_the_session_events_are_still_found_where_they_were_first_defined(name: str) -> None:
+    moved = getattr(session_events, name)
+    assert getattr(session, name) is moved
+    assert getattr(stream, name) is moved
+    assert getattr(stream_events, name) is moved
+    assert name in stream.__all__ and name in session.__all__
+    namespace: dict[str, object] = {}
+    exec(f"from purecloud_guest_chat_client.stream.events import {name}", namespace)
+    exec(f"from purecloud_guest_chat_client.stream import {name} as from_package", namespace)
+    assert namespace[name] is moved and namespace["from_package"] is moved
+
+
+def test_importing_the_stream_leaves_the_session_unloaded_and_unknown_names_unknown() -> None:
+    script = (
+        "import sys, purecloud_guest_chat_client.stream as stream\n"
+        "import purecloud_guest_chat_client.stream.events as events\n"
+        "assert 'purecloud_guest_chat_client.session' not in sys.modules, 'session loaded'\n"
+        "for module in (stream, events):\n"
+        "    try:\n"
+        "        module.NoSuchEvent\n"
+        "    except AttributeError as exc:\n"
+        "        assert 'NoSuchEvent' in str(exc)\n"
+        "    else:\n"
+        "        raise AssertionError('an unknown name was found')\n"
+        "stream.ChatEnded\n"
+        "assert 'purecloud_guest_chat_client.session.events' in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", script], check=True)
+
+
+def test_only_the_public_modules_go_without_an_underscore() -> None:
+    def public_modules(package: ModuleType) -> set[str]:
+        return {info.name for info in pkgutil.iter_modules(package.__path__) if info.name[0] != "_"}
+
+    assert public_modules(session) == {"events"}
+    assert public_modules(stream) == {"errors", "events"}

@@ -8,8 +8,8 @@ import time
 import pytest
 
 from purecloud_guest_chat_client.emulator import LocalService
-from purecloud_guest_chat_client.session import SyncGuestChat
-from purecloud_guest_chat_client.stream import AgentJoined, ChatEnded, EndReason, MessageEvent
+from purecloud_guest_chat_client.session import AgentJoined, ChatEnded, EndReason, SyncGuestChat
+from purecloud_guest_chat_client.stream import MessageEvent
 
 
 def _wait_for_message(chat: SyncGuestChat, body: str) -> list[object]:

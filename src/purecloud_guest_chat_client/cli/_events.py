@@ -7,19 +7,8 @@ from datetime import UTC, datetime
 from rich.console import Console
 from rich.markup import escape
 
-from ..stream.events import (
-    AgentJoined,
-    AgentLeft,
-    ChatEnded,
-    ChatEvent,
-    EndReason,
-    MediaRequestEvent,
-    MessageEvent,
-    Reconnected,
-    Reconnecting,
-    Transferred,
-    TypingEvent,
-)
+from ..session.events import AgentJoined, AgentLeft, ChatEnded, ChatEvent, EndReason, Transferred
+from ..stream.events import MediaRequestEvent, MessageEvent, Reconnected, Reconnecting, TypingEvent
 from ._output import clock, role_style
 
 END_REASONS = {

@@ -205,7 +205,8 @@ class _Conversation:
             self.save_state(self._state_file)
 
     async def _follow(self) -> None:
-        from ..stream.events import AgentJoined, AgentLeft, ChatEnded, MessageEvent, Transferred
+        from ..session.events import AgentJoined, AgentLeft, ChatEnded, Transferred
+        from ..stream.events import MessageEvent
 
         try:
             async for event in self._chat.events():

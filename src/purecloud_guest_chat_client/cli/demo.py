@@ -26,7 +26,7 @@ from ._transcripts import entries_from_events, print_table
 
 if TYPE_CHECKING:
     from ..session import GuestChat
-    from ..stream.events import ChatEvent
+    from ..session.events import ChatEvent
 
 GUEST_LINES = (
     "Hello! I ordered a blue kettle last week and it has not arrived.",
@@ -133,7 +133,8 @@ async def _converse(
     name: str,
     pace: float,
 ) -> None:
-    from ..stream.events import AgentJoined, ChatEnded, MessageEvent
+    from ..session.events import AgentJoined, ChatEnded
+    from ..stream.events import MessageEvent
 
     _step(console, 3, "Waiting for an agent")
     await watcher.wait_for(lambda event: isinstance(event, AgentJoined), "an agent")

@@ -22,8 +22,9 @@ import httpx2
 from ..api_client import AsyncApiClient
 from ..errors import APIConnectionError, ApiException, APITimeoutError
 from ..session import GuestChat
+from ..session.events import AgentJoined, ChatEnded, ChatEvent
 from ..stream.errors import StreamError
-from ..stream.events import AgentJoined, ChatEnded, ChatEvent, MessageEvent, Reconnected
+from ..stream.events import MessageEvent, Reconnected
 from .ledger import MessageLedger
 from .machine import SAMPLE_EVERY, GeneratorSampler
 from .metrics import Recorder

@@ -48,18 +48,11 @@ from ..stream._mapping import event_from_message
 from ..stream._paging import messages_after
 from ..stream._token import read_claims
 from ..stream.errors import StreamAuthError, StreamError
-from ..stream.events import (
-    ChatEvent,
-    EndReason,
-    Member,
-    MemberChangeEvent,
-    MessageEvent,
-    StreamEvent,
-    TypingEvent,
-)
+from ..stream.events import Member, MemberChangeEvent, MessageEvent, StreamEvent, TypingEvent
 from ._members import MemberDirectory
 from ._state import ChatState
 from ._transfer_rules import ChatLifecycle
+from .events import ChatEvent, EndReason
 
 __all__ = ["TYPING_INTERVAL", "GuestChat"]
 

@@ -12,9 +12,10 @@ from typing import Any, Self
 
 from ..models import GuestMemberInfo, WebChatMessage
 from ..stream._loop_thread import LoopThread
-from ..stream.events import ChatEvent, Member, MessageEvent
+from ..stream.events import Member, MessageEvent
 from ._chat import GuestChat
 from ._state import ChatState
+from .events import ChatEvent
 
 
 class SyncGuestChat:

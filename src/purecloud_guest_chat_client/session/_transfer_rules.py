@@ -22,15 +22,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from ..models import MemberState
-from ..stream.events import (
-    AgentJoined,
-    AgentLeft,
-    ChatEnded,
-    EndReason,
-    Member,
-    SessionEvent,
-    Transferred,
-)
+from ..stream.events import Member
+from .events import AgentJoined, AgentLeft, ChatEnded, EndReason, SessionEvent, Transferred
 
 
 class ChatLifecycle:

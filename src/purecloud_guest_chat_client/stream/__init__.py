@@ -1,16 +1,15 @@
 """The guest's event stream: typed events that survive drops without loss or repetition."""
 
+from typing import TYPE_CHECKING, Any
+
+from . import events
 from ._backoff import Backoff
 from ._event_stream import EventStream, StreamEnd
 from ._sync_stream import SyncEventStream
 from .errors import StreamAuthError, StreamConnectionError, StreamError
 from .events import (
-    AgentJoined,
-    AgentLeft,
-    ChatEnded,
-    ChatEvent,
+    _SESSION_EVENTS,
     ConnectionEvent,
-    EndReason,
     HeartbeatEvent,
     MediaRequestEvent,
     Member,
@@ -18,9 +17,7 @@ from .events import (
     MessageEvent,
     Reconnected,
     Reconnecting,
-    SessionEvent,
     StreamEvent,
-    Transferred,
     TypingEvent,
     UnknownEvent,
     WireEvent,
@@ -54,3 +51,21 @@ __all__ = [
     "UnknownEvent",
     "WireEvent",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # The session's events, still importable from here, where they were first defined: the
+    # events module finds them in the session package on first use.
+    if name in _SESSION_EVENTS:
+        return getattr(events, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+if TYPE_CHECKING:
+    from ..session.events import AgentJoined as AgentJoined
+    from ..session.events import AgentLeft as AgentLeft
+    from ..session.events import ChatEnded as ChatEnded
+    from ..session.events import ChatEvent as ChatEvent
+    from ..session.events import EndReason as EndReason
+    from ..session.events import SessionEvent as SessionEvent
+    from ..session.events import Transferred as Transferred

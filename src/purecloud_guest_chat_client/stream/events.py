@@ -1,11 +1,10 @@
-"""The typed events of the event stream and of the chat session.
+"""The typed events of the event stream.
 
 Every event is a small frozen dataclass. The stream yields the wire-level events
 (:class:`MessageEvent`, :class:`MediaRequestEvent`, :class:`TypingEvent`,
 :class:`MemberChangeEvent`, :class:`HeartbeatEvent` when asked for, :class:`UnknownEvent`) and the
 connection events (:class:`Reconnecting`, :class:`Reconnected`). The session adds what it
-infers from them: :class:`AgentJoined`, :class:`AgentLeft`, :class:`Transferred` and
-:class:`ChatEnded`.
+infers from them (:mod:`purecloud_guest_chat_client.session.events`).
 
 Members are described by :class:`Member`. Frames only carry a member's id (and for member changes
 its state); the session fills in ``role`` and ``display_name`` from the member's record.
@@ -16,8 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .._redact import redact_text
 from ..models import BodyType, MemberRole, MemberState, WebChatMemberInfo
@@ -191,46 +189,39 @@ class Reconnected:
     backfilled: int
 
 
-@dataclass(frozen=True, slots=True)
-class AgentJoined:
-    agent: Member
-    timestamp: datetime | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class AgentLeft:
-    """An agent left. Whether this is a transfer or the end of the chat is told by what follows:
-    :class:`Transferred` or :class:`ChatEnded`."""
-
-    agent: Member
-    timestamp: datetime | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Transferred:
-    """The chat moved to another agent while the guest stayed connected."""
-
-    from_agent: Member | None
-    to_agent: Member
-    timestamp: datetime | None = None
-
-
-class EndReason(StrEnum):
-    AGENT_ENDED = "agent-ended"
-    GUEST_LEFT = "guest-left"
-    REMOVED = "removed"
-
-
-@dataclass(frozen=True, slots=True)
-class ChatEnded:
-    """The chat is over for the guest. Nothing follows this event."""
-
-    reason: EndReason
-    timestamp: datetime | None = None
-
-
 WireEvent = MessageEvent | TypingEvent | MemberChangeEvent | HeartbeatEvent | UnknownEvent
 ConnectionEvent = Reconnecting | Reconnected
 StreamEvent = WireEvent | ConnectionEvent
-SessionEvent = AgentJoined | AgentLeft | Transferred | ChatEnded
-ChatEvent = StreamEvent | SessionEvent
+
+# The session's events were defined here until they moved to the session package, which alone
+# produces them. Code that imports them from here keeps working: they are looked up there on
+# first use, so that importing the stream does not import the session.
+_SESSION_EVENTS = frozenset(
+    {
+        "AgentJoined",
+        "AgentLeft",
+        "ChatEnded",
+        "ChatEvent",
+        "EndReason",
+        "SessionEvent",
+        "Transferred",
+    }
+)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _SESSION_EVENTS:
+        from ..session import events
+
+        return getattr(events, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+if TYPE_CHECKING:
+    from ..session.events import AgentJoined as AgentJoined
+    from ..session.events import AgentLeft as AgentLeft
+    from ..session.events import ChatEnded as ChatEnded
+    from ..session.events import ChatEvent as ChatEvent
+    from ..session.events import EndReason as EndReason
+    from ..session.events import SessionEvent as SessionEvent
+    from ..session.events import Transferred as Transferred
