@@ -2,136 +2,35 @@
 
 from __future__ import annotations
 
+import inspect
 import logging
 import sqlite3
 import sys
-from enum import StrEnum
-from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
-from ._errors import CliError, report_failures
-from ._options import ShowVersion
-
-AGENT_HELP = (
-    "Who answers the chats: `echo` (an agent joins and repeats each message), `manual` (agents "
-    "join only through the control API) or `script:FILE` (a scripted agent)."
+from ..emulator.command_line import (
+    LOG_LEVEL,
+    SERVICE_OPTIONS,
+    OptionError,
+    ServiceOption,
+    settings_from,
 )
+from ._errors import CliError, UsageError, report_failures
+from ._options import ShowVersion
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
-class LogLevel(StrEnum):
-    DEBUG = "debug"
-    INFO = "info"
-    WARNING = "warning"
-    ERROR = "error"
-
-
-def serve_command(
-    host: Annotated[
-        str, typer.Option("--host", envvar="GUESTCHAT_HOST", help="Address to listen on.")
-    ] = "127.0.0.1",
-    port: Annotated[
-        int,
-        typer.Option(
-            "--port",
-            envvar="GUESTCHAT_PORT",
-            min=0,
-            max=65535,
-            help="Port to listen on; 0 picks a free one.",
-        ),
-    ] = 8080,
-    db: Annotated[
-        Path | None,
-        typer.Option(
-            "--db",
-            envvar="GUESTCHAT_DB",
-            dir_okay=False,
-            help="SQLite file that keeps the chats. Default: a temporary file.",
-            show_default=False,
-        ),
-    ] = None,
-    config: Annotated[
-        Path | None,
-        typer.Option(
-            "--config",
-            envvar="GUESTCHAT_CONFIG",
-            exists=True,
-            dir_okay=False,
-            help="TOML or JSON file with the service's settings (deployments, queues, agents).",
-            show_default=False,
-        ),
-    ] = None,
-    agent: Annotated[
-        str, typer.Option("--agent", envvar="GUESTCHAT_AGENT", help=AGENT_HELP)
-    ] = "echo",
-    heartbeat: Annotated[
-        float,
-        typer.Option(
-            "--heartbeat",
-            envvar="GUESTCHAT_HEARTBEAT",
-            min=0.05,
-            help="Seconds between the event stream's heartbeats.",
-        ),
-    ] = 30.0,
-    control_token: Annotated[
-        str | None,
-        typer.Option(
-            "--control-token",
-            envvar="GUESTCHAT_CONTROL_TOKEN",
-            help="Require this token on the agent-side control API and console. A token given "
-            "here shows in the process list; prefer --control-token-file or the variable.",
-            show_default=False,
-        ),
-    ] = None,
-    control_token_file: Annotated[
-        Path | None,
-        typer.Option(
-            "--control-token-file",
-            envvar="GUESTCHAT_CONTROL_TOKEN_FILE",
-            exists=True,
-            dir_okay=False,
-            help="Read the control API's bearer token from this file.",
-            show_default=False,
-        ),
-    ] = None,
-    allow_host: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--allow-host",
-            help="A Host besides loopback that the control API and console answer (`*`: any). "
-            "Repeatable.",
-            show_default=False,
-        ),
-    ] = None,
-    allow_origin: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--allow-origin",
-            help="A web page origin besides the service's own that may call the control API "
-            "(such as `http://localhost:3000`; `*`: any). Repeatable.",
-            show_default=False,
-        ),
-    ] = None,
-    log_level: Annotated[
-        LogLevel,
-        typer.Option(
-            "--log-level",
-            envvar="GUESTCHAT_LOG_LEVEL",
-            case_sensitive=False,
-            help="`info` logs each request, `warning` only problems, `debug` everything.",
-        ),
-    ] = LogLevel.INFO,
-    version: ShowVersion = False,
-) -> None:
+def serve_command(**values: Any) -> None:
     """Run the local Guest Chat service until Ctrl-C or SIGTERM.
 
     It serves the guest REST API under `/api/v2/webchat/guest/...`, the event stream at the
     `eventStreamUri` it hands out, the agent-side control API under `/emulator/v1`, a browser
     agent console at `/console` and its OpenAPI document at `/openapi.json`. It prints its base
-    URL when it is ready.
+    URL when it is ready. `python -m purecloud_guest_chat_client.emulator` takes the same
+    options.
 
     **Examples**
 
@@ -143,39 +42,71 @@ def serve_command(
 
     * `guestchat serve --agent script:agent.toml --heartbeat 5` : a scripted agent
 
+    * `guestchat serve --agent-join-delay 0 --agent-reply-delay 0 --rate-limit 0` : an instant
+    agent and no rate limit, as `guestchat load` embeds
+
     * `guestchat serve --log-level warning` : no request log, only problems
 
     * `GUESTCHAT_PORT=9000 guestchat serve` : options also come from GUESTCHAT_* variables
     """
     with report_failures():
-        _check_agent(agent)
-        _configure_logging(log_level)
-        from ..emulator import ServiceSettings, run_server
+        try:
+            settings = settings_from(values)
+        except OptionError as exc:
+            if exc.flag is None:
+                raise UsageError(exc.reason) from None
+            raise typer.BadParameter(exc.reason, param_hint=f"'{exc.flag}'") from None
+        _configure_logging(values[LOG_LEVEL.name])
+        from ..emulator import run_server
 
-        settings = ServiceSettings(
-            host=host,
-            port=port,
-            db_path=db,
-            config_file=config,
-            agent=agent,
-            heartbeat_seconds=heartbeat,
-            control_token=control_token,
-            control_token_file=control_token_file,
-            allowed_hosts=tuple(allow_host or ()),
-            allowed_origins=tuple(allow_origin or ()),
-        )
         try:
             run_server(settings, announce=_announce)
         except sqlite3.DatabaseError as exc:
-            raise CliError(f"--db {db}: {exc}") from exc
+            raise CliError(f"--db {settings.db_path}: {exc}") from exc
 
 
-def _configure_logging(level: LogLevel) -> None:
+def _parameter(option: ServiceOption) -> inspect.Parameter:
+    def parse(value: Any) -> Any:
+        try:
+            return option.parse(value)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc)) from None
+
+    shown = option.default not in (None, ())
+    declared = typer.Option(
+        option.flag,
+        envvar=option.envvar,
+        parser=parse,
+        metavar=option.metavar,
+        help=option.help,
+        show_default=shown,
+        rich_help_panel=option.panel,
+    )
+    return inspect.Parameter(
+        option.name,
+        inspect.Parameter.KEYWORD_ONLY,
+        annotation=Annotated[list[str] if option.repeatable else str, declared],
+        default=option.default if shown else None,
+    )
+
+
+# typer reads a command's options from its signature; this one is built from the table.
+serve_command.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+    [
+        *(_parameter(option) for option in SERVICE_OPTIONS),
+        inspect.Parameter(
+            "version", inspect.Parameter.KEYWORD_ONLY, annotation=ShowVersion, default=False
+        ),
+    ]
+)
+
+
+def _configure_logging(level: str) -> None:
     logging.basicConfig(level=level.upper(), format=LOG_FORMAT, force=True)
     # uvicorn narrates its own start-up and shutdown at info ("Started server process",
     # "Waiting for application startup"); beside the service's URL lines that is noise, so its
     # loggers speak only of problems unless everything was asked for.
-    if level is not LogLevel.DEBUG:
+    if level != "debug":
         logging.getLogger("uvicorn").setLevel(logging.WARNING)
 
 
@@ -185,15 +116,3 @@ def _announce(base_url: str) -> None:
     typer.echo(f"Agent console: {base_url}/console")
     typer.echo(f"Chat with it: guestchat chat --environment {base_url}  (Ctrl-C stops the service)")
     sys.stdout.flush()
-
-
-def _check_agent(agent: str) -> None:
-    if agent in ("echo", "manual"):
-        return
-    kind, _, script = agent.partition(":")
-    if kind != "script" or not script:
-        raise typer.BadParameter(
-            f"must be echo, manual or script:FILE, not {agent!r}", param_hint="--agent"
-        )
-    if not Path(script).is_file():
-        raise typer.BadParameter(f"script file not found: {script}", param_hint="--agent")
