@@ -14,8 +14,7 @@ import pexpect
 import pytest
 from pexpect.popen_spawn import PopenSpawn
 
-from purecloud_guest_chat_client.emulator import LocalService
-from purecloud_guest_chat_client.emulator.control import ControlClient
+from purecloud_guest_chat_client.emulator import ControlClient, LocalService
 from purecloud_guest_chat_client.session import ChatState, GuestChat
 
 from .conftest import COMMAND, RunCli, cli_env, sigint_as_at_a_terminal

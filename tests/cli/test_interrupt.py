@@ -13,8 +13,7 @@ import pexpect
 import pytest
 from pexpect.popen_spawn import PopenSpawn
 
-from purecloud_guest_chat_client.emulator import LocalService
-from purecloud_guest_chat_client.emulator.control import ControlClient
+from purecloud_guest_chat_client.emulator import ControlClient, LocalService
 
 from .conftest import BOUND, COMMAND, cli_env, sigint_as_at_a_terminal
 

@@ -23,7 +23,7 @@ from purecloud_guest_chat_client.emulator import ControlClient, LocalService
 from purecloud_guest_chat_client.emulator.__main__ import _parser
 from purecloud_guest_chat_client.emulator.host_guard import HostGuard, host_name
 from purecloud_guest_chat_client.emulator.settings import ServiceSettings
-from purecloud_guest_chat_client.emulator.tokens import key_path
+from purecloud_guest_chat_client.emulator.token_authority import key_path
 
 from .helpers import NewGuest
 

@@ -17,9 +17,9 @@ import jwt
 import pytest
 
 from purecloud_guest_chat_client.emulator import AsyncControlClient, LocalService
-from purecloud_guest_chat_client.emulator.errors import MAX_JSON_DEPTH
+from purecloud_guest_chat_client.emulator.api_error import MAX_JSON_DEPTH
 from purecloud_guest_chat_client.emulator.store import Operation, Store, StoreError
-from purecloud_guest_chat_client.emulator.tokens import key_path
+from purecloud_guest_chat_client.emulator.token_authority import key_path
 
 from .helpers import API, Guest, NewGuest, create_body
 from .test_errors import assert_error

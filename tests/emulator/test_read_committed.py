@@ -16,8 +16,7 @@ from typing import Any
 import httpx2
 import pytest
 
-from purecloud_guest_chat_client.emulator import AsyncControlClient, LocalService
-from purecloud_guest_chat_client.emulator.control import ControlError
+from purecloud_guest_chat_client.emulator import AsyncControlClient, ControlError, LocalService
 
 from .helpers import API, WAIT, Guest, create_body, is_message
 

@@ -14,9 +14,11 @@ _EXPORTS = {
     "ServiceSettings": "settings",
     "LocalService": "service",
     "run_server": "service",
-    "ControlClient": "control",
-    "AsyncControlClient": "control",
-    "ControlError": "control",
+    # The control client lives with the SDK's clients; it is re-exported here, where users
+    # have always imported it.
+    "ControlClient": ".control_client",
+    "AsyncControlClient": ".control_client",
+    "ControlError": ".control_client",
 }
 
 EMULATOR_EXTRA_MODULES = ("starlette", "uvicorn", "jwt", "cryptography", "httptools")
@@ -50,9 +52,9 @@ if not TYPE_CHECKING:
 
 
 if TYPE_CHECKING:
-    from .control import AsyncControlClient as AsyncControlClient
-    from .control import ControlClient as ControlClient
-    from .control import ControlError as ControlError
+    from ..control_client import AsyncControlClient as AsyncControlClient
+    from ..control_client import ControlClient as ControlClient
+    from ..control_client import ControlError as ControlError
     from .service import LocalService as LocalService
     from .service import run_server as run_server
     from .settings import ServiceSettings as ServiceSettings

@@ -19,7 +19,7 @@ import ipaddress
 
 from starlette.requests import HTTPConnection
 
-from .errors import ApiError
+from .api_error import ApiError
 
 CONSOLE_HEADER = "x-guestchat-console"
 _SESSION_CONTEXT = b"guestchat console session"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import ApiError
+from .api_error import ApiError
 
 ALL_CONVERSATIONS = "*"
 

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
-from .errors import ApiError
+from .api_error import ApiError
 from .routes_control import CONTROL_PREFIX
 from .settings import ServiceSettings
 

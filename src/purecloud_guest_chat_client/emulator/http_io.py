@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .errors import MAX_JSON_DEPTH, MAX_REQUEST_BYTES, ApiError
+from .api_error import MAX_JSON_DEPTH, MAX_REQUEST_BYTES, ApiError
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 

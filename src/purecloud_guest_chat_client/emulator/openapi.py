@@ -7,7 +7,7 @@ from typing import Any
 from pydantic.json_schema import models_json_schema
 
 from ..models import ALL_MODELS, BodyType, MediaRequestState, MediaType, SortOrder, TargetType
-from .errors import MAX_JSON_DEPTH, MAX_REQUEST_BYTES
+from .api_error import MAX_JSON_DEPTH, MAX_REQUEST_BYTES
 from .routes_control import LIST_MAX_PAGE_SIZE, LIST_PAGE_SIZE
 from .routes_guest import MAX_BODY_CHARS, MAX_PAGE_NUMBER, MAX_PAGE_SIZE, MAX_RESULTS
 

@@ -14,8 +14,9 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ..models import BodyType
+from .api_error import ApiError
+from .chat_service import valid_media_types
 from .control_auth import authorize_control
-from .errors import ApiError
 from .faults import parse_fault_request
 from .http_io import (
     correlation_id,
@@ -25,7 +26,6 @@ from .http_io import (
     method_routes,
     query_int,
 )
-from .lifecycle import valid_media_types
 from .records import Conversation
 from .routes_guest import MAX_PAGE_NUMBER, message_request, runtime_member, typing_response
 from .runtime import Runtime

@@ -28,7 +28,7 @@ from ..models import (
     WebChatMessageEntityList,
     WebChatTyping,
 )
-from .errors import ApiError
+from .api_error import ApiError
 from .http_io import (
     correlation_id,
     json_body,
@@ -41,7 +41,7 @@ from .http_io import (
 from .records import API_PREFIX, Conversation, Member
 from .runtime import Runtime
 from .settings import ServiceSettings
-from .tokens import Claims
+from .token_authority import Claims
 from .wire_json import message_json
 
 MAX_BODY_CHARS = 4000

@@ -12,10 +12,10 @@ from typing import Any
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from .errors import ApiError
+from .api_error import ApiError
 from .records import Conversation, new_id
 from .runtime import Runtime
-from .stream import CONVERSATION_ENDED, TOKEN_EXPIRED, StreamConnection
+from .stream_hub import CONVERSATION_ENDED, TOKEN_EXPIRED, StreamConnection
 from .wire_frames import HEARTBEAT_FRAME, PONG_FRAME
 
 logger = logging.getLogger("purecloud_guest_chat_client.emulator.requests")

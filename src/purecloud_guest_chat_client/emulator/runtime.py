@@ -6,16 +6,16 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-from .agents import make_responder
-from .config_file import ContactCentre, load_contact_centre
+from .bot_replies import make_responder
+from .chat_service import ChatService
+from .contact_centre import ContactCentre, load_contact_centre
 from .faults import Faults
-from .lifecycle import ChatService
-from .ratelimit import RateLimiter
+from .rate_limiter import RateLimiter
 from .records import utc_now
 from .settings import ServiceSettings
 from .store import Store
-from .stream import SERVICE_STOPPING, StreamHub
-from .tokens import TokenAuthority, load_or_create_key
+from .stream_hub import SERVICE_STOPPING, StreamHub
+from .token_authority import TokenAuthority, load_or_create_key
 
 
 @dataclass

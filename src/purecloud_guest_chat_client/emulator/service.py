@@ -21,8 +21,8 @@ from typing import Any
 
 import uvicorn
 
-from .app import RedactTokens, build_app
-from .connections import ConnectionLimits, accept_failure_handler, protocols
+from .asgi_app import RedactTokens, build_app
+from .connection_limits import ConnectionLimits, accept_failure_handler, protocols
 from .runtime import Runtime
 from .settings import ServiceSettings
 

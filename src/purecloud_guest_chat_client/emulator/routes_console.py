@@ -24,6 +24,7 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from .agent_feed import FeedSubscriber
+from .api_error import ApiError
 from .control_auth import (
     authorize_feed,
     has_session,
@@ -31,7 +32,6 @@ from .control_auth import (
     session_value,
     token_matches,
 )
-from .errors import ApiError
 from .http_io import read_body
 from .records import new_id
 from .routes_control import CONTROL_PREFIX

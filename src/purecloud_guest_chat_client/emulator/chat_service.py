@@ -19,9 +19,9 @@ from typing import Any
 
 from ..models import BodyType, MediaRequestState, MediaType, MemberRole, MemberState
 from .agent_feed import AgentFeed
-from .agents import Responder
-from .config_file import ContactCentre
-from .errors import ApiError
+from .api_error import ApiError
+from .bot_replies import Responder
+from .contact_centre import ContactCentre
 from .records import (
     Conversation,
     ConversationStatus,
@@ -41,8 +41,8 @@ from .store import (
     member_op,
     message_op,
 )
-from .stream import CONVERSATION_ENDED, StreamHub
-from .tokens import TokenAuthority
+from .stream_hub import CONVERSATION_ENDED, StreamHub
+from .token_authority import TokenAuthority
 from .wire_frames import member_change_frame, message_frame, typing_frame
 
 logger = logging.getLogger(__name__)

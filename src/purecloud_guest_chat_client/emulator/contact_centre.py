@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import ApiError
+from .api_error import ApiError
 
 DEFAULT_AGENT_NAME = "Agent"
 

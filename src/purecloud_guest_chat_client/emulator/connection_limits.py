@@ -28,7 +28,7 @@ from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIO
 from websockets.frames import CloseCode, Frame
 from websockets.http11 import Request
 
-from .errors import ApiError
+from .api_error import ApiError
 from .records import new_id
 
 logger = logging.getLogger("purecloud_guest_chat_client.emulator.connections")

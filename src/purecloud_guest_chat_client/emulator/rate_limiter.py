@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import time
 
-from .errors import ApiError
+from .api_error import ApiError
 
 WINDOW_SECONDS = 60.0
 _SWEEP_EVERY = 10_000

@@ -19,17 +19,17 @@ from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
-from .console_routes import console_routes
-from .errors import ApiError
+from .api_error import ApiError
 from .host_guard import HostGuard
 from .http_io import correlation_id, json_response
 from .openapi import openapi_document
 from .records import new_id
+from .routes_console import console_routes
 from .routes_control import control_routes
 from .routes_guest import guest_routes
 from .routes_stream import STREAM_PATH, EventStreamEndpoint
 from .runtime import Runtime
-from .stream import transport_aborter
+from .stream_hub import transport_aborter
 
 logger = logging.getLogger("purecloud_guest_chat_client.emulator.requests")
 

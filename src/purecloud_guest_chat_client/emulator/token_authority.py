@@ -11,7 +11,7 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from .errors import ApiError
+from .api_error import ApiError
 from .store import Store
 
 ISSUER = "urn:purecloud:webchat"
