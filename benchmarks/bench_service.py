@@ -5,6 +5,7 @@ with 100 concurrent chats whose event streams are attached and a manual agent, s
 traffic is the guests' messages and their fan-out to the streams.
 
     python benchmarks/bench_service.py [--chats 100] [--seconds 5] [--runs 3]
+    python benchmarks/bench_service.py --baseline ../baseline-checkout   # before and after
 
 Each phase runs ``--runs`` times and the table reports the medians (and the spread):
 
@@ -18,6 +19,12 @@ The service's CPU (user + system, from /proc) is reported per phase, as cores us
 microseconds per message, which is far less sensitive to other load on the machine than rates.
 Writes benchmarks/results/service.json (or into ``--results DIR``) and, when matplotlib is
 installed (the ``[load]`` extra), benchmarks/results/service_latency.png.
+
+``--baseline DIR`` measures the service of another checkout (its ``src``) beside this one, in
+the same run: both services run at once, idle but for the phase being measured, and the runs
+alternate, baseline then current, so whatever else loads the machine weighs on both alike. Each
+is measured at half its own median throughput. The table shows both medians and their ratio;
+the figures go to service-compare.json (service.json is left as it was).
 """
 
 from __future__ import annotations
@@ -382,15 +389,23 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _start_service(db: Path) -> tuple[subprocess.Popen[str], str, int]:
+def _start_service(db: Path, source: Path | None = None) -> tuple[subprocess.Popen[str], str, int]:
+    """The service in its own process: this checkout's, or the one under ``source/src``."""
     port = _free_port()
     command = [
         sys.executable, *os.environ.get("BENCH_PYTHON_ARGS", "").split(), "-m",
         "purecloud_guest_chat_client.emulator",
         "--port", str(port), "--db", str(db), "--agent", "manual",
         "--rate-limit", "0", "--log-level", "warning",
+        # The chats of one service sit idle while another is measured: kept open, not closed.
+        "--idle-timeout", "3600",
     ]  # fmt: skip
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    env = None
+    if source is not None:
+        # Ahead of the installed (editable) package on the child's path.
+        paths = [str(source / "src"), os.environ.get("PYTHONPATH", "")]
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in paths if p)}
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env)
     assert process.stdout is not None
     line = process.stdout.readline()
     if not re.search(r"http://\S+", line):
@@ -406,25 +421,54 @@ def _loadavg() -> str:
         return "n/a"
 
 
-async def _run(
-    host: str, port: int, cpu: ServerCpu, chat_count: int, seconds: float, runs: int
-) -> dict[str, Any]:
-    chats = [Chat(host, port) for _ in range(chat_count)]
-    for i in range(0, chat_count, 20):
-        await asyncio.gather(*(c.open() for c in chats[i : i + 20]))
+class Target:
+    """One service under measurement, with its chats once they are open."""
+
+    def __init__(self, label: str, host: str, port: int, cpu: ServerCpu) -> None:
+        self.label, self.cpu = label, cpu
+        self.chats: list[Chat] = []
+        self.host, self.port = host, port
+        self.throughput: list[dict[str, Any]] = []
+        self.latency: list[dict[str, Any]] = []
+
+    async def open(self, chat_count: int) -> None:
+        self.chats = [Chat(self.host, self.port) for _ in range(chat_count)]
+        for i in range(0, chat_count, 20):
+            await asyncio.gather(*(c.open() for c in self.chats[i : i + 20]))
+
+    async def close(self) -> None:
+        await asyncio.gather(*(c.close() for c in self.chats))
+
+
+async def _run(targets: list[Target], chat_count: int, seconds: float, runs: int) -> None:
+    """Every phase runs ``runs`` times on each target, the targets taking turns."""
+    for target in targets:
+        await target.open(chat_count)
     # The load generator's own garbage-collector pauses would show up as service latency.
     gc.collect()
     gc.freeze()
     gc.disable()
     try:
-        await _throughput(chats[:10], 1.0, cpu, "warm")
-        throughput = [await _throughput(chats, seconds, cpu, f"t{r}") for r in range(runs)]
-        rate = statistics.median(t["accepted_per_second"] for t in throughput) / 2
-        latency = [await _latency(chats, rate, seconds, cpu, f"l{r}") for r in range(runs)]
+        for target in targets:
+            await _throughput(target.chats[:10], 1.0, target.cpu, "warm")
+        for r in range(runs):
+            for target in targets:
+                figures = await _throughput(target.chats, seconds, target.cpu, f"t{r}")
+                target.throughput.append(figures)
+        rates = {
+            t.label: statistics.median(f["accepted_per_second"] for f in t.throughput) / 2
+            for t in targets
+        }
+        for r in range(runs):
+            for target in targets:
+                figures = await _latency(
+                    target.chats, rates[target.label], seconds, target.cpu, f"l{r}"
+                )
+                target.latency.append(figures)
     finally:
         gc.enable()
-        await asyncio.gather(*(c.close() for c in chats))
-    return {"throughput_runs": throughput, "latency_runs": latency}
+        for target in targets:
+            await target.close()
 
 
 def _median(runs: list[dict[str, Any]], key: str) -> float:
@@ -466,27 +510,8 @@ def _plot(latency_runs: list[dict[str, Any]], path: Path) -> bool:
     return True
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--chats", type=int, default=100)
-    parser.add_argument("--seconds", type=float, default=5.0)
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--results", type=Path, default=RESULTS, help="where to write")
-    args = parser.parse_args()
-    results_dir: Path = args.results
-    load_before = _loadavg()
-    with tempfile.TemporaryDirectory(prefix="guestchat-bench-") as tmp:
-        process, host, port = _start_service(Path(tmp) / "bench.db")
-        try:
-            cpu = ServerCpu(process.pid)
-            client_cpu = time.process_time()
-            figures = asyncio.run(_run(host, port, cpu, args.chats, args.seconds, args.runs))
-            figures["client_cpu_seconds"] = round(time.process_time() - client_cpu, 2)
-        finally:
-            process.send_signal(signal.SIGTERM)
-            process.wait(15)
-    t_runs, l_runs = figures["throughput_runs"], figures["latency_runs"]
-    summary = {
+def _summary(t_runs: list[dict[str, Any]], l_runs: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
         "accepted_per_second": _median(t_runs, "accepted_per_second"),
         "fanned_out_per_second": _median(t_runs, "fanned_out_per_second"),
         "lost": sum(r["lost"] for r in t_runs) + sum(r["lost"] for r in l_runs),
@@ -499,6 +524,122 @@ def main() -> int:
         "client_cores_at_full_load": _median(t_runs, "client_cores"),
         "client_cores_at_half_load": _median(l_runs, "client_cores"),
     }
+
+
+def _measure(
+    sources: list[tuple[str, Path | None]], chats: int, seconds: float, runs: int
+) -> tuple[list[Target], float]:
+    """Starts a service per source, measures them all; returns them and the client's CPU."""
+    with tempfile.TemporaryDirectory(prefix="guestchat-bench-") as tmp:
+        processes: list[subprocess.Popen[str]] = []
+        try:
+            targets = []
+            for label, source in sources:
+                process, host, port = _start_service(Path(tmp) / f"{label}.db", source)
+                processes.append(process)
+                targets.append(Target(label, host, port, ServerCpu(process.pid)))
+            client_cpu = time.process_time()
+            asyncio.run(_run(targets, chats, seconds, runs))
+            return targets, round(time.process_time() - client_cpu, 2)
+        finally:
+            for process in processes:
+                process.send_signal(signal.SIGTERM)
+            for process in processes:
+                process.wait(15)
+
+
+def _print_lost(runs: list[dict[str, Any]]) -> None:
+    for run in runs:
+        if run["lost_examples"]:
+            print("not delivered:", run["lost_examples"])
+
+
+_COMPARED = (
+    ("messages accepted /s", "accepted_per_second", ".0f"),
+    ("service CPU per message (us)", "server_cpu_us_per_message", ".0f"),
+    ("service cores used at full load", "server_cores_at_full_load", ".2f"),
+    ("latency load /s (half of its own throughput)", "latency_load_per_second", ".0f"),
+    ("POST -> frame p50 (ms)", "p50_ms", ".2f"),
+    ("POST -> frame p99 (ms)", "p99_ms", ".2f"),
+    ("accepted but not delivered (all runs)", "lost", "d"),
+)
+_RUN_KEYS = {
+    "accepted_per_second": ("throughput", "accepted_per_second"),
+    "server_cpu_us_per_message": ("throughput", "server_cpu_us_per_message"),
+    "server_cores_at_full_load": ("throughput", "server_cores"),
+    "p50_ms": ("latency", "p50_ms"),
+    "p99_ms": ("latency", "p99_ms"),
+}
+
+
+def _compare(args: argparse.Namespace, results_dir: Path) -> int:
+    load_before = _loadavg()
+    sources: list[tuple[str, Path | None]] = [("baseline", args.baseline), ("current", None)]
+    targets, client_cpu = _measure(sources, args.chats, args.seconds, args.runs)
+    summaries = {t.label: _summary(t.throughput, t.latency) for t in targets}
+    base, current = summaries["baseline"], summaries["current"]
+    print(f"baseline: {args.baseline}; {args.runs} runs each, alternating")
+    width = max(len(name) for name, _, _ in _COMPARED)
+    print(f"{'':<{width}}  {'baseline':>10}  {'current':>10}  {'ratio':>6}  spreads")
+    for name, key, fmt in _COMPARED:
+        ratio = f"{current[key] / base[key]:.2f}" if base[key] else ""
+        spreads = ""
+        if key in _RUN_KEYS:
+            phase, run_key = _RUN_KEYS[key]
+            spreads = "  ".join(_spread(getattr(t, phase), run_key, fmt) for t in targets)
+        line = f"{name:<{width}}  {format(base[key], fmt):>10}  {format(current[key], fmt):>10}"
+        print(f"{line}  {ratio:>6}  {spreads}")
+    print(f"load average before / after: {load_before} / {_loadavg()}")
+    for target in targets:
+        _print_lost([*target.throughput, *target.latency])
+    result = {
+        "baseline": str(args.baseline),
+        "chats": args.chats,
+        "seconds_per_run": args.seconds,
+        "runs": args.runs,
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "loadavg_before": load_before,
+        "loadavg_after": _loadavg(),
+        "client_cpu_seconds": client_cpu,
+        "summaries": summaries,
+        "runs_by_service": {
+            t.label: {
+                "throughput_runs": t.throughput,
+                "latency_runs": [
+                    {k: v for k, v in r.items() if k != "latencies_ms"} for r in t.latency
+                ],
+            }
+            for t in targets
+        },
+    }
+    results_dir.mkdir(parents=True, exist_ok=True)
+    (results_dir / "service-compare.json").write_text(json.dumps(result, indent=2) + "\n")
+    print(f"written to {results_dir / 'service-compare.json'}")
+    return 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--chats", type=int, default=100)
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--results", type=Path, default=RESULTS, help="where to write")
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        help="another checkout whose service is measured beside this one's, runs alternating",
+    )
+    args = parser.parse_args()
+    results_dir: Path = args.results
+    if args.baseline is not None:
+        if not (args.baseline / "src" / "purecloud_guest_chat_client").is_dir():
+            parser.error(f"--baseline: no src/purecloud_guest_chat_client under {args.baseline}")
+        return _compare(args, results_dir)
+    load_before = _loadavg()
+    targets, client_cpu = _measure([("service", None)], args.chats, args.seconds, args.runs)
+    t_runs, l_runs = targets[0].throughput, targets[0].latency
+    summary = _summary(t_runs, l_runs)
     result = {
         "chats": args.chats,
         "seconds_per_run": args.seconds,
@@ -509,7 +650,7 @@ def main() -> int:
         "loadavg_before": load_before,
         "loadavg_after": _loadavg(),
         "summary": summary,
-        "client_cpu_seconds": figures["client_cpu_seconds"],
+        "client_cpu_seconds": client_cpu,
         "throughput_runs": t_runs,
         "latency_runs": [{k: v for k, v in r.items() if k != "latencies_ms"} for r in l_runs],
     }
@@ -538,9 +679,7 @@ def main() -> int:
     print(f"{'':<{width}}  {'median':>10}  spread of {args.runs} runs")
     for name, value, spread in rows:
         print(f"{name:<{width}}  {value:>10}  {spread}")
-    for run in (*t_runs, *l_runs):
-        if run["lost_examples"]:
-            print("not delivered:", run["lost_examples"])
+    _print_lost([*t_runs, *l_runs])
     results_dir.mkdir(parents=True, exist_ok=True)
     (results_dir / "service.json").write_text(json.dumps(result, indent=2) + "\n")
     print(f"written to {results_dir / 'service.json'}")
