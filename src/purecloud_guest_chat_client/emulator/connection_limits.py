@@ -151,6 +151,8 @@ class LimitedHttpProtocol(HttpToolsProtocol):
         self._awaiting_headers = True
         self._header_bytes = 0
         self._line_ended = False
+        # A request's headers have been parsed, and its body has not ended yet.
+        self._in_body = False
         self._header_timer: asyncio.TimerHandle | None = None
         self._body_timer: asyncio.TimerHandle | None = None
         self._refused = False
@@ -196,17 +198,15 @@ class LimitedHttpProtocol(HttpToolsProtocol):
             return
         if not self._awaiting_headers:
             super().data_received(data)
+            self._arm_request_timers()
             return
-        if self._header_timer is None:
-            self._header_timer = self.loop.call_later(
-                self.limits.header_timeout, self._timed_out, "the request's headers"
-            )
         room = self.limits.max_header_bytes - self._header_bytes
         head, rest = (data, b"") if len(data) <= room else (data[:room], data[room:])
         self._header_bytes += len(head)
         self._line_ended = self._line_ended or b"\n" in head
         super().data_received(head)
         if not rest or self._refused or self.transport.is_closing():
+            self._arm_request_timers()
             return
         if self._awaiting_headers:
             self._refuse_headers()
@@ -216,6 +216,22 @@ class LimitedHttpProtocol(HttpToolsProtocol):
             upgraded.data_received(rest)
         else:
             self.data_received(rest)
+
+    def _arm_request_timers(self) -> None:
+        """Times what this data left unfinished: a request's headers from its first byte, its
+        body from the end of its headers. They are armed once the data is parsed, rather than
+        as each part begins, so a request that arrives whole (most do) arms neither."""
+        if self._refused or self.transport.is_closing():
+            return
+        if self._awaiting_headers and self._header_bytes:
+            if self._header_timer is None:
+                self._header_timer = self.loop.call_later(
+                    self.limits.header_timeout, self._timed_out, "the request's headers"
+                )
+        elif self._in_body and self._body_timer is None:
+            self._body_timer = self.loop.call_later(
+                self.limits.body_timeout, self._timed_out, "the request's body"
+            )
 
     def _refuse_headers(self) -> None:
         limit = self.limits.max_header_bytes
@@ -231,13 +247,13 @@ class LimitedHttpProtocol(HttpToolsProtocol):
         self._awaiting_headers = False
         self._cancel_header_timer()
         super().on_headers_complete()
-        if not self.parser.should_upgrade():
-            self._body_timer = self.loop.call_later(
-                self.limits.body_timeout, self._timed_out, "the request's body"
-            )
+        self._in_body = not self.parser.should_upgrade()
+        if self._in_body:
+            self.cycle.transport = ResponseWriter(self.transport, self.cycle)  # type: ignore[assignment]
 
     def on_message_complete(self) -> None:
         super().on_message_complete()
+        self._in_body = False
         if self._body_timer is not None:
             self._body_timer.cancel()
             self._body_timer = None
@@ -320,6 +336,61 @@ class LimitedHttpProtocol(HttpToolsProtocol):
             return
         self._unset_keepalive_if_required()
         super().handle_websocket_upgrade()
+
+
+class ResponseWriter:
+    """The transport as one request's response cycle sees it.
+
+    uvicorn writes a response's status line and headers, then its body, as two writes: two
+    system calls and two packets for every answer. Here a head that a body must follow (its
+    length declared) waits for the body's first write, and the two go out as one. Closing or
+    aborting sends what is held first, as the head would have been sent already.
+    """
+
+    __slots__ = ("_cycle", "_held", "_transport")
+
+    def __init__(self, transport: asyncio.Transport, cycle: Any) -> None:
+        self._transport = transport
+        self._cycle = cycle
+        self._held: bytes | None = None
+
+    def write(self, data: bytes) -> None:
+        held = self._held
+        if held is not None:
+            self._held = None
+            self._transport.write(held + data)
+            return
+        cycle = self._cycle
+        if (
+            cycle.response_started
+            and not cycle.response_complete
+            and not cycle.chunked_encoding
+            and cycle.expected_content_length > 0
+            and cycle.scope["method"] != "HEAD"  # a HEAD response's body is never written
+        ):
+            self._held = data
+            return
+        self._transport.write(data)
+
+    def _release(self) -> None:
+        held, self._held = self._held, None
+        if held is not None and not self._transport.is_closing():
+            self._transport.write(held)
+
+    def close(self) -> None:
+        self._release()
+        self._transport.close()
+
+    def abort(self) -> None:
+        self._release()
+        self._transport.abort()
+
+    def write_eof(self) -> None:
+        self._release()
+        self._transport.write_eof()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._transport, name)
 
 
 class LimitedWebSocketProtocol(WebSocketsSansIOProtocol):
