@@ -86,6 +86,10 @@ def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON value")
 
 
+# One decoder for every body: ``json.loads`` with these hooks would build one per call.
+_DECODER = json.JSONDecoder(parse_float=_finite, parse_constant=_no_constant)
+
+
 def parse_json(raw: bytes) -> Any:
     """A JSON body in UTF-8 (RFC 8259), as the service stores it: every string encodable as
     UTF-8, every number finite, nested at most MAX_JSON_DEPTH levels.
@@ -101,7 +105,7 @@ def parse_json(raw: bytes) -> Any:
     except UnicodeDecodeError as exc:
         raise ApiError.not_utf8(f"invalid byte at offset {exc.start}") from None
     try:
-        data = json.loads(text, parse_float=_finite, parse_constant=_no_constant)
+        data = _DECODER.decode(text)
     except RecursionError:
         raise ApiError.too_deep() from None
     except ValueError as exc:
@@ -145,11 +149,12 @@ def _check_text(text: str, path: str) -> None:
         raise ApiError.unpaired_surrogate(path or "(the body)", ord(text[exc.start])) from None
 
 
-async def json_object(request: Request, missing: ApiError) -> dict[str, Any]:
-    """A JSON object body; ``missing`` is raised when there is no body at all."""
+async def json_object(request: Request, missing: Callable[[], ApiError]) -> dict[str, Any]:
+    """A JSON object body; the error ``missing`` makes is raised when there is no body at all
+    (made only then: most requests have one)."""
     data = await json_body(request)
     if data is None:
-        raise missing
+        raise missing()
     if not isinstance(data, dict):
         raise ApiError.bad_request("The request body must be a JSON object.")
     return data

@@ -141,7 +141,7 @@ async def transfer(request: Request, runtime: Runtime) -> Response:
 
 async def media_request(request: Request, runtime: Runtime) -> Response:
     conversation = runtime.chats.conversation(request.path_params["conversation_id"])
-    data = await json_object(request, ApiError.not_null("constraint.validation", "types"))
+    data = await json_object(request, lambda: ApiError.not_null("constraint.validation", "types"))
     created = await runtime.chats.request_media(conversation, valid_media_types(data.get("types")))
     return json_response(created.to_model().to_dict(exclude_none=True))
 

@@ -129,7 +129,7 @@ def _required_text(value: str, path: str) -> None:
 
 
 async def create_conversation(request: Request, runtime: Runtime) -> Response:
-    data = await json_object(request, ApiError.bad_request("A request body is required."))
+    data = await json_object(request, _body_required)
     try:
         # Strict: JSON gives every field its type, and "5" or true is no priority.
         body = CreateWebChatConversationRequest.model_validate(data, strict=True)
@@ -258,13 +258,20 @@ async def send_message(request: Request, runtime: Runtime) -> Response:
     return Response(message_json(message), media_type="application/json")
 
 
+def _body_required() -> ApiError:
+    return ApiError.bad_request("A request body is required.")
+
+
+def _message_body_not_null() -> ApiError:
+    return ApiError.not_null("chat.error.notnull.createconversationmessagerequest.body", "body")
+
+
 async def message_request(request: Request, body_types: tuple[str, ...]) -> tuple[str, str]:
     """The ``{body, bodyType}`` of a message request, validated."""
-    not_null = ApiError.not_null("chat.error.notnull.createconversationmessagerequest.body", "body")
-    data = await json_object(request, not_null)
+    data = await json_object(request, _message_body_not_null)
     body = data.get("body")
     if body is None:
-        raise not_null
+        raise _message_body_not_null()
     if not isinstance(body, str):
         raise ApiError.invalid_value("body", str(body)[:100], "a string")
     if len(body) > MAX_BODY_CHARS:
@@ -384,7 +391,7 @@ async def get_media_request(request: Request, runtime: Runtime) -> Response:
 async def patch_media_request(request: Request, runtime: Runtime) -> Response:
     _, conversation = _authorize(request, runtime)
     found = _media_request(request, conversation)
-    data = await json_object(request, ApiError.bad_request("A request body is required."))
+    data = await json_object(request, _body_required)
     state = data.get("state")
     if state is None:
         raise ApiError.not_null("constraint.validation", "state")
