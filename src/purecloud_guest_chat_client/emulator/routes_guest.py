@@ -405,12 +405,14 @@ async def patch_media_request(request: Request, runtime: Runtime) -> Response:
 def guest_routes(runtime: Runtime) -> list[Route]:
     member = "/{conversation_id}/members/{member_id}"
     media_request = "/{conversation_id}/mediarequests/{request_id}"
+    # The router tries each path in turn: sending a message, by far the most frequent
+    # request, is matched first.
     table: list[tuple[str, str, Handler]] = [
+        (member + "/messages", "POST", send_message),
         ("", "POST", create_conversation),
         ("/{conversation_id}/members", "GET", list_members),
         (member, "GET", get_member),
         (member, "DELETE", leave),
-        (member + "/messages", "POST", send_message),
         (member + "/typing", "POST", typing),
         ("/{conversation_id}/messages", "GET", list_messages),
         ("/{conversation_id}/messages/{message_id}", "GET", get_message),
