@@ -30,7 +30,7 @@ from .routes_control import control_routes
 from .routes_guest import guest_routes
 from .routes_stream import STREAM_PATH, EventStreamEndpoint
 from .runtime import Runtime
-from .stream_hub import transport_aborter
+from .stream_hub import frame_writer, transport_aborter
 
 logger = logging.getLogger("purecloud_guest_chat_client.emulator.requests")
 
@@ -141,6 +141,7 @@ class RequestMiddleware:
         state["correlation_id"] = correlation
         # Fault injection cuts streams at the TCP level, through the server's own ``send``.
         state["abort_transport"] = transport_aborter(send)
+        state["send_frame_now"] = frame_writer(send)
 
         async def send_with_id(message: Message) -> None:
             if message["type"] in ("websocket.accept", "websocket.http.response.start"):

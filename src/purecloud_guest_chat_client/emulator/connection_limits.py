@@ -27,6 +27,7 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 from websockets.frames import CloseCode, Frame
 from websockets.http11 import Request
+from websockets.protocol import State
 
 from .api_error import ApiError
 from .records import new_id
@@ -411,6 +412,26 @@ class LimitedWebSocketProtocol(WebSocketsSansIOProtocol):
         if self._failed:  # waiting for the client to go after a limit closed the stream
             return
         super().data_received(data)
+
+    def send_text_now(self, text: str) -> bool:
+        """Writes a text frame at once, as the ASGI ``websocket.send`` would, when nothing
+        stands in the way: the handshake done, no close sent or failure, the connection open
+        and its write buffer not full. Otherwise writes nothing and returns False, and the
+        caller sends it the ASGI way, which waits for room or reports the end."""
+        if (
+            not self.handshake_complete
+            or self.close_sent
+            or self.disconnected
+            or self._failed
+            or self.initial_response is not None
+            or not self.writable.is_set()
+            or self.conn.state is not State.OPEN
+            or self.transport.is_closing()
+        ):
+            return False
+        self.conn.send_text(text.encode())
+        self.transport.write(b"".join(self.conn.data_to_send()))
+        return True
 
     def handle_connect(self, event: Request) -> None:
         if self.conn.accept(event).status_code != 101:

@@ -69,6 +69,7 @@ class EventStreamEndpoint:
             conversation.id,
             claims.member_id,
             runtime.settings.stream_max_queued_frames,
+            state.get("send_frame_now"),
         )
         # A stream lives no longer than the token that opened it.
         expiry = asyncio.get_running_loop().call_later(
