@@ -266,6 +266,33 @@ async def test_slow_and_idle_connections_are_reaped_while_a_guest_is_served(
             writer.close()
 
 
+async def read_response(reader: asyncio.StreamReader, *, head_only: bool = False) -> RawResponse:
+    """One response on a connection that stays open: its head, then the body it declares."""
+    async with asyncio.timeout(REAPED_WITHIN):
+        head = await reader.readuntil(b"\r\n\r\n")
+        response = parse_response(head)
+        if not head_only:
+            response.body = await reader.readexactly(int(response.headers["content-length"]))
+    return response
+
+
+async def test_a_head_request_is_answered_with_its_head_and_the_connection_goes_on(
+    service: LocalService,
+) -> None:
+    """A HEAD answer declares a body that never follows: its head goes out on its own."""
+    reader, writer = await open_raw(service)
+    try:
+        for method in ("HEAD", "GET", "HEAD"):
+            writer.write(f"{method} /openapi.json HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+            response = await read_response(reader, head_only=method == "HEAD")
+            assert response.status == 200
+            assert int(response.headers["content-length"]) > 0
+            if method == "GET":
+                assert json.loads(response.body)["openapi"]
+    finally:
+        writer.close()
+
+
 # -- event streams --------------------------------------------------------------------------
 
 
