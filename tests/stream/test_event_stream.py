@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import socket
 import time
 from collections.abc import Callable
 
@@ -21,6 +22,7 @@ from purecloud_guest_chat_client.stream import (
     Reconnected,
     Reconnecting,
     StreamAuthError,
+    StreamConnectionError,
     StreamEnd,
     StreamEvent,
     SyncEventStream,
@@ -296,6 +298,26 @@ async def test_a_refused_token_is_an_auth_error(guest: Guest) -> None:
         await EventStream(forged).connect()
     assert raised.value.status == 401
     assert guest.jwt not in str(raised.value) and signature not in str(raised.value)
+
+
+async def test_a_handshake_refused_otherwise_is_a_connection_error(guest: Guest) -> None:
+    elsewhere = guest.event_stream_uri.replace("/token/", "/elsewhere/token/")
+    with pytest.raises(
+        StreamConnectionError, match=r"refused the connection \(HTTP 404\)"
+    ) as raised:
+        await EventStream(elsewhere).connect()
+    assert not isinstance(raised.value, StreamAuthError)
+    assert guest.jwt not in str(raised.value)
+
+
+async def test_a_stream_nobody_answers_is_a_connection_error(guest: Guest) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    nowhere = f"ws://127.0.0.1:{port}/v1/token/{guest.jwt}"
+    with pytest.raises(StreamConnectionError, match="could not open the event stream") as raised:
+        await EventStream(nowhere).connect()
+    assert guest.jwt not in str(raised.value)
 
 
 async def test_no_log_line_shows_the_token(guest: Guest, caplog: pytest.LogCaptureFixture) -> None:

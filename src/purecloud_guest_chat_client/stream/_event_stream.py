@@ -27,6 +27,7 @@ import json
 import time
 from collections import deque
 from collections.abc import Mapping
+from dataclasses import dataclass
 from enum import StrEnum
 from types import TracebackType
 from typing import TYPE_CHECKING, Self
@@ -74,6 +75,7 @@ _BUFFERED_WITHIN = 0.002
 _SHORTEST_CADENCE = 0.05
 _CADENCE_SAMPLES = 3
 _REFUSED_TOKEN = frozenset({401, 403})
+_OPEN_FAILURES = (OSError, InvalidHandshake, TimeoutError)
 
 
 class StreamEnd(StrEnum):
@@ -82,6 +84,47 @@ class StreamEnd(StrEnum):
     CLOSED = "closed"
     CONVERSATION_ENDED = "conversation-ended"
     GUEST_DISCONNECTED = "guest-disconnected"
+
+
+class _Failure(StrEnum):
+    """What a refused handshake, a connection that could not be opened or a closed connection
+    means for the stream."""
+
+    TOKEN_REFUSED = "token-refused"
+    """HTTP 401 or 403 on the handshake: the token is dead, or the guest is gone."""
+    REFUSED = "refused"
+    """Any other HTTP status on the handshake: the service is there and says no."""
+    UNREACHABLE = "unreachable"
+    """No handshake at all: a socket error, a protocol error or the open timeout."""
+    CONVERSATION_ENDED = "conversation-ended"
+    """Close code 1001: the service ended the conversation."""
+    DROPPED = "dropped"
+    """Any other close: the connection was lost."""
+
+
+@dataclass(frozen=True, slots=True)
+class _ConnectionFailure:
+    kind: _Failure
+    reason: str
+    """What the log and :class:`Reconnecting` say; it never quotes the URI."""
+    status: int | None = None
+
+
+def _classify_failure(
+    exc: OSError | InvalidHandshake | TimeoutError | ConnectionClosed,
+) -> _ConnectionFailure:
+    """What a failure to open the connection, or the connection's closing, means. The one place
+    that reads handshake statuses and close codes."""
+    if isinstance(exc, ConnectionClosed):
+        code = exc.rcvd.code if exc.rcvd is not None else _ABNORMAL_CLOSURE
+        if code == _CONVERSATION_ENDED:
+            return _ConnectionFailure(_Failure.CONVERSATION_ENDED, "conversation ended")
+        return _ConnectionFailure(_Failure.DROPPED, f"connection closed with code {code}")
+    if isinstance(exc, InvalidStatus):
+        status = exc.response.status_code
+        kind = _Failure.TOKEN_REFUSED if status in _REFUSED_TOKEN else _Failure.REFUSED
+        return _ConnectionFailure(kind, f"handshake refused with HTTP {status}", status)
+    return _ConnectionFailure(_Failure.UNREACHABLE, f"could not connect: {type(exc).__name__}")
 
 
 class _RecentIds:
@@ -275,16 +318,15 @@ class EventStream:
             raise self._expired()
         try:
             self._ws = await self._open()
-        except InvalidStatus as exc:
-            status = exc.response.status_code
-            if status in _REFUSED_TOKEN:
-                raise StreamAuthError(
-                    f"the event stream refused the guest's token (HTTP {status})", status=status
+        except _OPEN_FAILURES as exc:
+            failure = _classify_failure(exc)
+            if failure.kind is _Failure.TOKEN_REFUSED:
+                raise _token_refused(failure) from exc
+            if failure.kind is _Failure.REFUSED:
+                raise StreamConnectionError(
+                    f"the event stream at {self._display_uri} refused the connection "
+                    f"(HTTP {failure.status})"
                 ) from exc
-            raise StreamConnectionError(
-                f"the event stream at {self._display_uri} refused the connection (HTTP {status})"
-            ) from exc
-        except (OSError, InvalidHandshake, TimeoutError) as exc:
             raise StreamConnectionError(
                 f"could not open the event stream at {self._display_uri}: "
                 f"{type(exc).__name__}: {redact_text(str(exc))}"
@@ -394,15 +436,15 @@ class EventStream:
     async def _connection_closed(self, ws: ClientConnection, exc: ConnectionClosed) -> None:
         if ws is not self._ws:
             return
-        code = exc.rcvd.code if exc.rcvd is not None else _ABNORMAL_CLOSURE
+        failure = _classify_failure(exc)
         if self._closing.is_set():
             self._ws = None
-        elif code == _CONVERSATION_ENDED:
+        elif failure.kind is _Failure.CONVERSATION_ENDED:
             stream_logger.debug("event stream closed by the service: conversation ended")
             self._ws = None
             self._end = StreamEnd.CONVERSATION_ENDED
         else:
-            await self._lose_connection(ws, f"connection closed with code {code}")
+            await self._lose_connection(ws, failure.reason)
 
     # -- reconnecting -----------------------------------------------------------------------
 
@@ -441,15 +483,12 @@ class EventStream:
             return
         try:
             self._ws = await self._open()
-        except InvalidStatus as exc:
-            status = exc.response.status_code
-            if status in _REFUSED_TOKEN:
-                await self._settle_refusal(status)
+        except _OPEN_FAILURES as exc:
+            failure = _classify_failure(exc)
+            if failure.kind is _Failure.TOKEN_REFUSED:
+                await self._settle_refusal(failure)
             else:
-                await self._lose_connection(None, f"handshake refused with HTTP {status}")
-            return
-        except (OSError, InvalidHandshake, TimeoutError) as exc:
-            await self._lose_connection(None, f"could not connect: {type(exc).__name__}")
+                await self._lose_connection(None, failure.reason)
             return
         try:
             caught_up = await self._catch_up()
@@ -469,13 +508,11 @@ class EventStream:
         if self._end is not None:
             await self._drop_connection()
 
-    async def _settle_refusal(self, status: int) -> None:
-        """The handshake was refused: ask the REST API whether the token is dead or the guest
-        is gone, since both look alike on the WebSocket."""
+    async def _settle_refusal(self, refusal: _ConnectionFailure) -> None:
+        """The handshake refused the token: ask the REST API whether the token is dead or the
+        guest is gone, since both look alike on the WebSocket."""
         if self._api is None:
-            self._failure = StreamAuthError(
-                f"the event stream refused the guest's token (HTTP {status})", status=status
-            )
+            self._failure = _token_refused(refusal)
             return
         try:
             self._pending.extend(await self._catch_up())
@@ -487,7 +524,7 @@ class EventStream:
             await self._lose_connection(None, f"handshake refused, then {type(exc).__name__}")
             return
         if self._end is None:
-            await self._lose_connection(None, f"handshake refused with HTTP {status}")
+            await self._lose_connection(None, refusal.reason)
 
     async def _catch_up(self) -> list[WireEvent]:
         """The messages after the last one delivered, then the member changes missed.
@@ -564,3 +601,11 @@ class EventStream:
 
     def _expired(self) -> StreamAuthError:
         return StreamAuthError("the guest's JWT has expired; start a new chat")
+
+
+def _token_refused(refusal: _ConnectionFailure) -> StreamAuthError:
+    status = refusal.status
+    assert status is not None
+    return StreamAuthError(
+        f"the event stream refused the guest's token (HTTP {status})", status=status
+    )
