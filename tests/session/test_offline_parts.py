@@ -26,8 +26,6 @@ from purecloud_guest_chat_client.session import events as session_events
 from purecloud_guest_chat_client.stream import Member
 from purecloud_guest_chat_client.stream import events as stream_events
 
-GUEST = Member("guest", MemberRole.CUSTOMER, "Ann")
-
 
 def _agent(member_id: str, state: MemberState) -> Member:
     return Member(member_id, MemberRole.AGENT, member_id.title(), state)

@@ -8,11 +8,10 @@ from dataclasses import replace
 
 from ..apis.web_chat_api import AsyncWebChatApi
 from ..errors import ApiException, AuthenticationError
-from ..models import MemberState, WebChatMemberInfo
+from ..models import WebChatMemberInfo
 from ..stream._log import stream_logger
+from ..stream._paging import all_members
 from ..stream.events import Member
-
-_PAGE_SIZE = 100
 
 
 class MemberDirectory:
@@ -26,9 +25,6 @@ class MemberDirectory:
 
     def get(self, member_id: str) -> Member | None:
         return self._members.get(member_id)
-
-    def all(self) -> list[Member]:
-        return list(self._members.values())
 
     def remember(self, member: Member) -> Member:
         """Merge what ``member`` says into the cache, keeping what it does not say."""
@@ -45,11 +41,6 @@ class MemberDirectory:
 
     def remember_info(self, info: WebChatMemberInfo) -> Member:
         return self.remember(Member.from_info(info))
-
-    def set_state(self, member_id: str, state: MemberState | str) -> None:
-        known = self._members.get(member_id)
-        if known is not None:
-            self._members[member_id] = replace(known, state=state)
 
     async def resolve(self, member: Member) -> Member:
         """``member`` with its role and display name. Looked up once per member; a failed
@@ -83,16 +74,6 @@ class MemberDirectory:
 
     async def refresh(self) -> list[Member]:
         """Every member, fresh from the service (all pages)."""
-        members: list[Member] = []
-        page_number = 1
-        while True:
-            page = await self._api.get_webchat_guest_conversation_members(
-                self._conversation_id,
-                page_size=_PAGE_SIZE,
-                page_number=page_number,
-                exclude_disconnected_members=False,
-            )
-            members.extend(self.remember_info(info) for info in page.entities or () if info.id)
-            if page_number >= (page.page_count or 1) or not page.entities:
-                return members
-            page_number += 1
+        return [
+            self.remember_info(info) for info in await all_members(self._api, self._conversation_id)
+        ]

@@ -35,10 +35,8 @@ class TokenClaims:
     member_id: str | None
     expires_at: float | None
 
-    def expired(self, *, now: float | None = None, leeway: float = 0.0) -> bool:
-        if self.expires_at is None:
-            return False
-        return (time.time() if now is None else now) + leeway >= self.expires_at
+    def expired(self) -> bool:
+        return self.expires_at is not None and time.time() >= self.expires_at
 
     def __repr__(self) -> str:
         return (
