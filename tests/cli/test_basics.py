@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from sdk._local_http import Canned, canned_server
 
 from purecloud_guest_chat_client import __version__
 
@@ -104,6 +105,18 @@ def test_unreachable_server_from_the_environment_variable(
     result = run_cli("transcript", env=env)
     assert result.returncode == 1
     assert assert_one_line_error(result.stderr) == f"error: cannot reach {url}: connection refused"
+
+
+def test_a_proxy_that_refuses_the_call_is_named_as_the_proxy(
+    run_cli: RunCli, closed_port: int
+) -> None:
+    url = f"http://127.0.0.1:{closed_port}"
+    refusal = Canned(407, b"<html>Proxy Authentication Required</html>", "text/html")
+    with canned_server(refusal) as (proxy_url, hits):
+        result = run_cli("demo", "--environment", url, env=cli_env(HTTP_PROXY=proxy_url))
+    assert hits and result.returncode == 1
+    line = assert_one_line_error(result.stderr)
+    assert "proxy" in line and "407" in line and "cannot reach" not in line, line
 
 
 def test_debug_shows_the_traceback(run_cli: RunCli, closed_port: int) -> None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import typer
 
 from ..emulator import MissingExtraError
-from ..errors import APIConnectionError, ApiException, APITimeoutError, GuestChatError
+from ..errors import APIConnectionError, ApiException, APITimeoutError, GuestChatError, ProxyError
 
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
@@ -49,6 +49,9 @@ class CliError(Exception):
 def describe(exc: BaseException) -> str:
     """The one line that tells a user what went wrong. Never includes a JWT."""
     target = run_options.target or "the server"
+    if isinstance(exc, ProxyError):
+        # The SDK's message names the proxy and says the service was not reached.
+        return str(exc)
     if isinstance(exc, APITimeoutError):
         return f"cannot reach {target}: timed out"
     if isinstance(exc, APIConnectionError):
