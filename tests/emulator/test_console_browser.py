@@ -7,6 +7,7 @@ joins, reads, answers, types, transfers and ends, and the guest's ``GuestChat`` 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import threading
 import time
@@ -16,14 +17,16 @@ from typing import Any, TypeVar
 
 import pytest
 
+from purecloud_guest_chat_client import MemberState
 from purecloud_guest_chat_client.emulator import ControlClient, LocalService
-from purecloud_guest_chat_client.session import SyncGuestChat
+from purecloud_guest_chat_client.session import TYPING_INTERVAL, SyncGuestChat
 from purecloud_guest_chat_client.stream import (
     AgentJoined,
     AgentLeft,
     ChatEnded,
     EndReason,
     MediaRequestEvent,
+    MemberChangeEvent,
     MessageEvent,
     Transferred,
     TypingEvent,
@@ -59,6 +62,8 @@ CHROMIUM_ARGS = [
 WAIT_MS = 10_000
 TIMINGS: dict[str, Any] = {"port": 0, "heartbeat_seconds": 1.0, "agent": "manual"}
 SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "console.png"
+WAIT_TIME = re.compile(r"waiting \d+:\d\d")
+TYPING_INTERVAL_MS = int(TYPING_INTERVAL * 1000)
 
 Event = TypeVar("Event")
 
@@ -91,14 +96,28 @@ def desk() -> Iterator[LocalService]:
         yield service
 
 
-@pytest.fixture
-def page(browser: Browser, desk: LocalService) -> Iterator[Page]:
+def open_console(browser: Browser, desk: LocalService, *, fake_clock: bool = False) -> Page:
     context = browser.new_context(viewport={"width": 1400, "height": 860})
     opened = context.new_page()
+    if fake_clock:  # the page's own time, which the test moves on instead of waiting
+        opened.clock.install()
     opened.goto(desk.base_url + "/console")
     expect(opened.get_by_role("status").filter(has_text="Live")).to_be_visible()
+    return opened
+
+
+@pytest.fixture
+def page(browser: Browser, desk: LocalService) -> Iterator[Page]:
+    opened = open_console(browser, desk)
     yield opened
-    context.close()
+    opened.context.close()
+
+
+@pytest.fixture
+def clocked_page(browser: Browser, desk: LocalService) -> Iterator[Page]:
+    opened = open_console(browser, desk, fake_clock=True)
+    yield opened
+    opened.context.close()
 
 
 @pytest.fixture
@@ -129,17 +148,28 @@ def close_guest(chat: SyncGuestChat) -> None:
     closer.join()
 
 
-def wait_for(chat: SyncGuestChat, kind: type[Event], test: Callable[[Event], bool] = bool) -> Event:
+def events_until(
+    chat: SyncGuestChat, kind: type[Event], test: Callable[[Event], bool] = bool
+) -> tuple[list[object], Event]:
+    """What the guest saw before the first ``kind`` event that passes ``test``, and that event."""
     seen: list[object] = []
     deadline = time.monotonic() + WAIT_MS / 1000
     while time.monotonic() < deadline:
         event = chat.next_event(timeout=max(0.01, deadline - time.monotonic()))
         if event is None:
             break
-        seen.append(event)
         if isinstance(event, kind) and test(event):
-            return event
+            return seen, event
+        seen.append(event)
     raise AssertionError(f"no {kind.__name__}; the guest saw {seen}")
+
+
+def wait_for(chat: SyncGuestChat, kind: type[Event], test: Callable[[Event], bool] = bool) -> Event:
+    return events_until(chat, kind, test)[1]
+
+
+def typing_by(name: str, events: list[object]) -> list[TypingEvent]:
+    return [e for e in events if isinstance(e, TypingEvent) and e.sender.display_name == name]
 
 
 def said_by(name: str) -> Callable[[MessageEvent], bool]:
@@ -164,17 +194,28 @@ def test_the_page_plays_the_agent_for_a_guest(
     item = chat_item(page, "Ada Lovelace")
     expect(item).to_contain_text("waiting")
     expect(item).to_contain_text("plan: gold")
+    expect(item).to_contain_text(WAIT_TIME)
     expect(page.get_by_role("button", name="Join", exact=True)).to_have_count(2)
 
     join(page, "Ada Lovelace", "Alice")
-    joined = wait_for(guest, AgentJoined)
+    before, joined = events_until(guest, AgentJoined)
     assert joined.agent.display_name == "Alice"
+    # The page's Join is the control API's: the agent rings (ALERTING) before it answers.
+    agent_states = [
+        e.member.state
+        for e in before
+        if isinstance(e, MemberChangeEvent) and e.member.id == joined.agent.id
+    ]
+    assert agent_states == [MemberState.ALERTING, MemberState.CONNECTED]
     expect(item).to_contain_text("with Alice")
     expect(chat_item(page, "Margaret Hamilton")).to_contain_text("waiting")
     expect(page.get_by_role("list", name="Members")).to_contain_text("Alice agent · connected")
 
     guest.send("My order A-1042 has not arrived")
     expect(page.get_by_role("log")).to_contain_text("My order A-1042 has not arrived")
+    expect(item).to_contain_text("Ada Lovelace: My order A-1042 has not arrived")
+    guest.send("It was due on Monday")
+    expect(item).to_contain_text("Ada Lovelace: It was due on Monday")
 
     guest.typing()
     expect(page.get_by_text("Ada Lovelace is typing…")).to_be_visible()
@@ -187,6 +228,7 @@ def test_the_page_plays_the_agent_for_a_guest(
     assert answer.body == "Sorry to hear that"
     expect(message).to_have_value("")
     expect(page.get_by_role("log")).to_contain_text("Sorry to hear that")
+    expect(item).to_contain_text("Alice: Sorry to hear that")
 
     page.get_by_label("Message").fill("Let me check with the warehouse.")
     page.get_by_role("button", name="Send", exact=True).click()
@@ -197,6 +239,53 @@ def test_the_page_plays_the_agent_for_a_guest(
     expect(page.get_by_text("Ada Lovelace is typing…")).to_be_visible()
     if os.environ.get("GUESTCHAT_CONSOLE_SCREENSHOT"):
         page.screenshot(path=str(SCREENSHOT))
+
+
+def test_typing_sends_one_indicator_per_interval_and_the_wait_time_runs(
+    clocked_page: Page, guests: Callable[..., SyncGuestChat]
+) -> None:
+    page = clocked_page
+    guest = guests("Mary Somerville")
+    other_guest = guests("Emmy Noether")
+    item = chat_item(page, "Mary Somerville")
+    expect(item).to_contain_text(re.compile(r"waiting 0:\d\d"))
+    page.clock.fast_forward("01:00")  # the page's clock: the list counts the wait on its own
+    expect(item).to_contain_text(re.compile(r"waiting 1:\d\d"))
+
+    join(page, "Emmy Noether", "Noor")
+    events_until(other_guest, AgentJoined)
+    join(page, "Mary Somerville", "Nell")
+    events_until(guest, AgentJoined)
+    # From here the page's time stands still unless the test moves it on.
+    page.clock.pause_at(page.evaluate("Date.now()") + 1)
+    message = page.get_by_label("Message")
+
+    def indicators_for(text: str, *, one_expected: bool) -> list[TypingEvent]:
+        """The agent's typing indicators the guest saw for ``text`` typed key by key. The
+        message sent afterwards marks the end of the burst in the guest's stream; an expected
+        indicator is awaited first, so that it cannot be overtaken by the message."""
+        message.press_sequentially(text)
+        seen: list[object] = []
+        if one_expected:
+            before, first = events_until(
+                guest, TypingEvent, lambda e: e.sender.display_name == "Nell"
+            )
+            seen += [*before, first]
+        message.press("Enter")
+        seen += events_until(guest, MessageEvent, lambda e: e.body == text)[0]
+        return typing_by("Nell", seen)
+
+    assert len(indicators_for("One moment while I look that up", one_expected=True)) == 1
+    page.clock.fast_forward(TYPING_INTERVAL_MS - 1)
+    assert indicators_for("Still looking", one_expected=False) == []
+    page.clock.fast_forward(1)
+    assert len(indicators_for("Found it", one_expected=True)) == 1
+
+    # The interval is each agent's own: typing in another chat straight away is not held back.
+    chat_item(page, "Emmy Noether").get_by_role("button", name="Emmy Noether", exact=True).click()
+    expect(page.get_by_role("heading", name="Emmy Noether")).to_be_visible()
+    message.press_sequentially("Hello Emmy")
+    wait_for(other_guest, TypingEvent, lambda e: e.sender.display_name == "Noor")
 
 
 def test_transfer_media_request_leave_and_end_reach_the_guest(

@@ -15,7 +15,7 @@ const view = {
   transcript: null, // {loaded, ids: Set, messages: [], early: [], mediaRequests: []}
   typingTimers: new Map(),
   typingIntervalMs: 3000,
-  lastTypingSent: 0,
+  lastTypingSent: new Map(), // agent member id -> when this page last sent its indicator
   feedRetryMs: 250,
 };
 
@@ -368,8 +368,9 @@ function agentTyping() {
   const agent = actingAgent(conversation);
   const now = Date.now();
   if (!agent || !isActive(conversation) || !$("message").value.trim()) return;
-  if (now - view.lastTypingSent < view.typingIntervalMs) return;
-  view.lastTypingSent = now;
+  // The protocol's interval holds per member: another chat's agent may type at once.
+  if (now - (view.lastTypingSent.get(agent.id) ?? -Infinity) < view.typingIntervalMs) return;
+  view.lastTypingSent.set(agent.id, now);
   const path = `/conversations/${encodeURIComponent(conversation.id)}/members/${encodeURIComponent(agent.id)}/typing`;
   api("POST", path).catch(() => {}); // a lost typing indicator is not worth a message
 }
