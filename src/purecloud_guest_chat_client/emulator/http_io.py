@@ -10,6 +10,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 
 from .api_error import MAX_JSON_DEPTH, MAX_REQUEST_BYTES, ApiError
 
@@ -188,12 +189,23 @@ def method_routes(table: list[tuple[str, str, Endpoint]]) -> list[Route]:
     by_path: dict[str, dict[str, Endpoint]] = {}
     for path, method, endpoint in table:
         by_path.setdefault(path, {})[method] = endpoint
-    return [_route(path, endpoints) for path, endpoints in by_path.items()]
+    return [
+        Route(path, MethodDispatch(endpoints), methods=list(endpoints))
+        for path, endpoints in by_path.items()
+    ]
 
 
-def _route(path: str, endpoints: dict[str, Endpoint]) -> Route:
-    async def dispatch(request: Request) -> Response:
+class MethodDispatch:
+    """One path's endpoints by method, as the route's ASGI app. Given a plain function,
+    Starlette would wrap it in a second exception-handling layer for every request; these
+    endpoints answer their own errors, and the application's handlers still apply around the
+    router."""
+
+    def __init__(self, endpoints: dict[str, Endpoint]) -> None:
+        self.endpoints = endpoints
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive, send)
         method = "GET" if request.method == "HEAD" else request.method
-        return await endpoints[method](request)
-
-    return Route(path, dispatch, methods=list(endpoints))
+        response = await self.endpoints[method](request)
+        await response(scope, receive, send)
