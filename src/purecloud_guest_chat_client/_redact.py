@@ -18,6 +18,8 @@ import re
 import threading
 from collections.abc import Iterable, Mapping
 
+from .models.protocol import TOKEN_SEGMENT, TOKEN_SEGMENT_PATTERN
+
 __all__ = ["MIN_FRAGMENT", "REDACTED", "redact_headers", "redact_text", "remember_secret"]
 
 REDACTED = "[REDACTED]"
@@ -38,8 +40,8 @@ _REMEMBERED_MIN = 16
 # part may be cut off by a formatter that truncates.
 _JWT_PATTERN = re.compile(r"eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
 _BEARER_PATTERN = re.compile(r"(?i)(bearer\s+)([^\s\"',;\\]+)")
-# The eventStreamUri carries the token as a path segment whatever its shape: .../v1/token/<jwt>.
-_TOKEN_SEGMENT_PATTERN = re.compile(r"(/token/)([^/?#\s'\"<>\\]+)")
+# The eventStreamUri carries the token as a path segment, whatever its shape.
+_TOKEN_SEGMENT_PATTERN = re.compile(TOKEN_SEGMENT_PATTERN)
 # A credential field in JSON (``"jwt":"..."``), in a repr (``jwt='...'``) or in a query string.
 _SECRET_FIELD_PATTERN = re.compile(
     r"(?i)((?<![A-Za-z0-9_])[\"']?(?:jwt|token|access_?token|refresh_?token|control_?token)"
@@ -161,7 +163,7 @@ def redact_text(text: str, secrets: Iterable[str] = ()) -> str:
                 text = text.replace(secret, REDACTED)
     # The patterns run first: what they find is remembered, and so is hidden from now on also
     # where it shows without a recognisable shape.
-    if "/token/" in text:
+    if TOKEN_SEGMENT in text:
         text = _TOKEN_SEGMENT_PATTERN.sub(_hidden_value, text)
     if "eyJ" in text:
         text = _JWT_PATTERN.sub(_hidden_jwt, text)

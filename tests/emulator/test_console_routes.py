@@ -10,6 +10,7 @@ import httpx2
 import pytest
 
 from purecloud_guest_chat_client.emulator import LocalService
+from purecloud_guest_chat_client.models.protocol import CONTROL_PREFIX, MAX_MESSAGE_LENGTH
 
 TOKEN = "s3cret-token"
 ASSETS = ("console.html", "login.html", "console.js", "console.css")
@@ -42,6 +43,9 @@ def test_without_a_token_the_console_is_served_with_its_assets(service: LocalSer
         assert script.status_code == 200
         assert script.headers["content-type"].startswith("text/javascript")
         assert 'CONTROL + "/events"' in script.text
+        # The wire facts are filled in from their one home, as the service has them.
+        assert f'const CONTROL = "{CONTROL_PREFIX}";' in script.text
+        assert f'maxlength="{MAX_MESSAGE_LENGTH}"' in page.text
         style = http.get("/console/assets/console.css")
         assert style.headers["content-type"].startswith("text/css")
         missing = http.get("/console/assets/secrets.txt")

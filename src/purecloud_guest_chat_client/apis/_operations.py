@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .._base_client import Operation, QueryParam
+from ..models.protocol import GUEST_API_PREFIX
 
 if TYPE_CHECKING:
     from ..models import (
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
         WebChatTyping,
     )
 
-_CONVERSATIONS = "/api/v2/webchat/guest/conversations"
+_CONVERSATIONS = GUEST_API_PREFIX
 _CONVERSATION = _CONVERSATIONS + "/{conversationId}"
 _MEMBER = _CONVERSATION + "/members/{memberId}"
 _MEDIA_REQUEST = _CONVERSATION + "/mediarequests/{mediaRequestId}"

@@ -17,6 +17,7 @@ from ..emulator.command_line import (
     ServiceOption,
     settings_from,
 )
+from ..models.protocol import CONTROL_PREFIX
 from ._errors import CliError, UsageError, report_failures
 from ._options import ShowVersion
 
@@ -112,7 +113,7 @@ def _configure_logging(level: str) -> None:
 
 def _announce(base_url: str) -> None:
     typer.echo(f"Guest Chat service listening on {base_url}")
-    typer.echo(f"Control API: {base_url}/emulator/v1")
+    typer.echo(f"Control API: {base_url}{CONTROL_PREFIX}")
     typer.echo(f"Agent console: {base_url}/console")
     typer.echo(f"Chat with it: guestchat chat --environment {base_url}  (Ctrl-C stops the service)")
     sys.stdout.flush()

@@ -20,6 +20,7 @@ from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
+from ..models.protocol import TOKEN_SEGMENT_PATTERN
 from .api_error import ApiError
 from .host_guard import HostGuard
 from .http_io import correlation_id, json_response
@@ -38,12 +39,12 @@ CORRELATION_HEADER = b"inin-correlation-id"
 API_PATH_PREFIX = "/api/"
 # What a request whose client went away before the answer is logged with (nginx's convention).
 CLIENT_CLOSED_REQUEST = 499
-_TOKEN_IN_PATH = re.compile(r"/v1/token/[^/?\s]+")
+_TOKEN_IN_PATH = re.compile(TOKEN_SEGMENT_PATTERN)
 
 
 def redact(text: str) -> str:
     """Hides event-stream tokens in anything that is logged."""
-    return _TOKEN_IN_PATH.sub("/v1/token/<redacted>", text)
+    return _TOKEN_IN_PATH.sub(r"\1<redacted>", text)
 
 
 class RedactTokens(logging.Filter):

@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from ..models import BodyType, MediaRequestState, MediaType, MemberRole, MemberState
+from ..models.protocol import MAX_MESSAGE_LENGTH
 from .agent_feed import AgentFeed
 from .api_error import ApiError
 from .bot_replies import Responder
@@ -599,7 +600,11 @@ class ChatService:
                 self.typing(conversation, agent)
                 await asyncio.sleep(self.settings.agent_reply_delay)
                 await self.send(
-                    conversation, agent, reply[:4000], BodyType.STANDARD, answering=question
+                    conversation,
+                    agent,
+                    reply[:MAX_MESSAGE_LENGTH],
+                    BodyType.STANDARD,
+                    answering=question,
                 )
 
     def _arm_grace(self, conversation: Conversation) -> None:

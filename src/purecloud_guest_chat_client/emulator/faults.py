@@ -52,7 +52,7 @@ class RawFrames:
 
 @dataclass(frozen=True)
 class FaultRequest:
-    """One POST to /emulator/v1/faults, validated."""
+    """One POST to the control API's faults, validated."""
 
     drop: DropRequest | None = None
     errors: list[ErrorRule] | None = None

@@ -4,7 +4,7 @@ A page on any site can make a browser send requests to a service on the visitor'
 either directly (a cross-origin request: its ``Origin`` names the page's site) or through DNS
 rebinding (the page's own name made to resolve to 127.0.0.1: the ``Host`` header still names the
 page's site). Checking the client's address cannot tell either from a local tool, since the
-browser itself is local. So the agent side (``/emulator/v1``, ``/console``) answers only
+browser itself is local. So the agent side (the control API, ``/console``) answers only
 requests whose ``Host`` is a loopback name or the address the service is bound to, and whose
 ``Origin``, when a browser sends one, is the service's own. Other hosts and origins can be
 allowed by setting; ``*`` allows any.
@@ -19,8 +19,8 @@ from urllib.parse import urlsplit
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
+from ..models.protocol import CONTROL_PREFIX
 from .api_error import ApiError
-from .routes_control import CONTROL_PREFIX
 from .settings import ServiceSettings
 
 GUARDED_PREFIXES = (CONTROL_PREFIX, "/console")

@@ -7,12 +7,18 @@ from typing import Any
 from pydantic.json_schema import models_json_schema
 
 from ..models import ALL_MODELS, BodyType, MediaRequestState, MediaType, SortOrder, TargetType
+from ..models.protocol import (
+    CONTROL_PREFIX,
+    EVENT_STREAM_PATH,
+    GUEST_API_PREFIX,
+    MAX_MESSAGE_LENGTH,
+)
 from .api_error import MAX_JSON_DEPTH, MAX_REQUEST_BYTES
 from .routes_control import LIST_MAX_PAGE_SIZE, LIST_PAGE_SIZE
-from .routes_guest import MAX_BODY_CHARS, MAX_PAGE_NUMBER, MAX_PAGE_SIZE, MAX_RESULTS
+from .routes_guest import MAX_PAGE_NUMBER, MAX_PAGE_SIZE, MAX_RESULTS
 
-_GUEST = "/api/v2/webchat/guest/conversations"
-_CONTROL = "/emulator/v1"
+_GUEST = GUEST_API_PREFIX
+_CONTROL = CONTROL_PREFIX
 _ERRORS = {
     "400": "Bad request (ErrorBody)",
     "401": "Missing, forged or expired token (ErrorBody)",
@@ -105,7 +111,7 @@ _MESSAGE_REQUEST = {
     "type": "object",
     "required": ["body"],
     "properties": {
-        "body": {"type": "string", "maxLength": MAX_BODY_CHARS},
+        "body": {"type": "string", "maxLength": MAX_MESSAGE_LENGTH},
         "bodyType": {
             "anyOf": [{"type": "string", "enum": _SENDABLE_BODY_TYPES}, {"type": "null"}],
             "default": BodyType.STANDARD.value,
@@ -269,7 +275,7 @@ def _paths() -> dict[str, Any]:
         },
         member + "/messages": {
             "post": _operation(
-                f"Send a message (at most {MAX_BODY_CHARS} characters)",
+                f"Send a message (at most {MAX_MESSAGE_LENGTH} characters)",
                 "postWebchatGuestConversationMemberMessages",
                 params=mparams,
                 body=_MESSAGE_REQUEST,
@@ -482,11 +488,11 @@ def openapi_document() -> dict[str, Any]:
             "description": (
                 "The Genesys Cloud guest chat API as a local service, plus its control API. "
                 "The event stream is a WebSocket at the eventStreamUri a new chat returns "
-                "(ws://HOST:PORT/v1/token/<jwt>). Every response carries inin-correlation-id, "
-                "and every error is an ErrorBody whose contextId is that id. Request bodies "
-                f"are JSON in UTF-8 of at most {MAX_REQUEST_BYTES} bytes, nesting objects and "
-                f"arrays at most {MAX_JSON_DEPTH} levels deep, whose strings are all Unicode "
-                "text (no lone surrogate)."
+                f"(ws://HOST:PORT{EVENT_STREAM_PATH}<jwt>). Every response carries "
+                "inin-correlation-id, and every error is an ErrorBody whose contextId is that "
+                f"id. Request bodies are JSON in UTF-8 of at most {MAX_REQUEST_BYTES} bytes, "
+                f"nesting objects and arrays at most {MAX_JSON_DEPTH} levels deep, whose "
+                "strings are all Unicode text (no lone surrogate)."
             ),
         },
         "components": {

@@ -26,9 +26,7 @@ from ..models import (
     WebChatMessage,
     format_timestamp,
 )
-
-API_PREFIX = "/api/v2/webchat/guest/conversations"
-
+from ..models.protocol import GUEST_API_PREFIX
 
 _VERSION_4 = 0x4000 << 64
 _VARIANT_RFC_4122 = 0x8000 << 48
@@ -110,7 +108,7 @@ class Message:
             body=self.body,
             body_type=self.body_type,
             timestamp=self.timestamp,
-            self_uri=f"{API_PREFIX}/{self.conversation_id}/messages/{self.id}",
+            self_uri=f"{GUEST_API_PREFIX}/{self.conversation_id}/messages/{self.id}",
         )
 
 
@@ -200,7 +198,7 @@ class MediaRequest:
             "id": self.id,
             "types": self.types,
             "state": self.state,
-            "self_uri": f"{API_PREFIX}/{self.conversation_id}/mediarequests/{self.id}",
+            "self_uri": f"{GUEST_API_PREFIX}/{self.conversation_id}/mediarequests/{self.id}",
         }
         if self.communication_id is not None:
             fields["communication_id"] = self.communication_id

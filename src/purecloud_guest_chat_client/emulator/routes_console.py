@@ -23,6 +23,7 @@ from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from ..models.protocol import CONTROL_PREFIX, MAX_MESSAGE_LENGTH
 from .agent_feed import FeedSubscriber
 from .api_error import ApiError
 from .control_auth import (
@@ -34,7 +35,6 @@ from .control_auth import (
 )
 from .http_io import read_body
 from .records import new_id
-from .routes_control import CONTROL_PREFIX
 from .runtime import Runtime
 
 logger = logging.getLogger("purecloud_guest_chat_client.emulator.requests")
@@ -61,8 +61,18 @@ _PAGE_HEADERS = {
 _WRONG_TOKEN = "That is not this service's control token."
 
 
+# The wire facts the page and its script need, filled in from their one home.
+_ASSET_FACTS = {
+    "{{CONTROL_PREFIX}}": CONTROL_PREFIX,
+    "{{MAX_MESSAGE_LENGTH}}": str(MAX_MESSAGE_LENGTH),
+}
+
+
 def _asset(name: str) -> str:
-    return (resources.files(__package__) / "console_assets" / name).read_text("utf-8")
+    text = (resources.files(__package__) / "console_assets" / name).read_text("utf-8")
+    for placeholder, value in _ASSET_FACTS.items():
+        text = text.replace(placeholder, value)
+    return text
 
 
 def _page(body: str, status: int = 200) -> Response:

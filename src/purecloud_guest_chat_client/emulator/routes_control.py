@@ -1,4 +1,4 @@
-"""The control API under /emulator/v1: the contact-centre side (agents, media requests) and
+"""The control API (under ``CONTROL_PREFIX``): the contact-centre side (agents, media requests) and
 fault injection. Who may call it: see ``control_auth``."""
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ..models import BodyType
+from ..models.protocol import CONTROL_PREFIX
 from .api_error import ApiError
 from .chat_service import valid_media_types
 from .control_auth import authorize_control
@@ -30,7 +31,6 @@ from .records import Conversation
 from .routes_guest import MAX_PAGE_NUMBER, message_request, runtime_member, typing_response
 from .runtime import Runtime
 
-CONTROL_PREFIX = "/emulator/v1"
 LIST_PAGE_SIZE = 100
 LIST_MAX_PAGE_SIZE = 500
 _AGENT_BODY_TYPES = (BodyType.STANDARD.value, BodyType.NOTICE.value)

@@ -1,4 +1,4 @@
-"""The guest REST API under /api/v2/webchat/guest/conversations."""
+"""The guest REST API (under ``GUEST_API_PREFIX``)."""
 
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ from ..models import (
     WebChatMessageEntityList,
     WebChatTyping,
 )
+from ..models.protocol import EVENT_STREAM_PATH, GUEST_API_PREFIX, MAX_MESSAGE_LENGTH
 from .api_error import ApiError
 from .http_io import (
     correlation_id,
@@ -38,13 +39,12 @@ from .http_io import (
     query_choice,
     query_int,
 )
-from .records import API_PREFIX, Conversation, Member
+from .records import Conversation, Member
 from .runtime import Runtime
 from .settings import ServiceSettings
 from .token_authority import Claims
 from .wire_json import message_json
 
-MAX_BODY_CHARS = 4000
 MAX_RESULTS = 100
 MAX_PAGE_SIZE = 100
 MAX_PAGE_NUMBER = 1_000_000
@@ -167,7 +167,7 @@ async def create_conversation(request: Request, runtime: Runtime) -> Response:
     response = CreateWebChatConversationResponse(
         id=conversation.id,
         jwt=token,
-        event_stream_uri=f"{stream_base_uri(request, runtime.settings)}/v1/token/{token}",
+        event_stream_uri=f"{stream_base_uri(request, runtime.settings)}{EVENT_STREAM_PATH}{token}",
         member=conversation.guest.to_model(),
     )
     return json_response(response.to_dict(exclude_none=True))
@@ -205,7 +205,7 @@ def _members_uri(conversation_id: str, page_size: int, page: int, exclude: bool)
     query = {"pageSize": page_size, "pageNumber": page}
     if exclude:
         query["excludeDisconnectedMembers"] = "true"  # type: ignore[assignment]
-    return f"{API_PREFIX}/{conversation_id}/members?{urlencode(query)}"
+    return f"{GUEST_API_PREFIX}/{conversation_id}/members?{urlencode(query)}"
 
 
 async def list_members(request: Request, runtime: Runtime) -> Response:
@@ -274,9 +274,9 @@ async def message_request(request: Request, body_types: tuple[str, ...]) -> tupl
         raise _message_body_not_null()
     if not isinstance(body, str):
         raise ApiError.invalid_value("body", str(body)[:100], "a string")
-    if len(body) > MAX_BODY_CHARS:
+    if len(body) > MAX_MESSAGE_LENGTH:
         raise ApiError.constraint(
-            f"body: the message is {len(body)} characters; at most {MAX_BODY_CHARS} are allowed"
+            f"body: the message is {len(body)} characters; at most {MAX_MESSAGE_LENGTH} are allowed"
         )
     body_type = data.get("bodyType")
     if body_type is None:
@@ -355,7 +355,7 @@ async def list_messages(request: Request, runtime: Runtime) -> Response:
         entities=[m.to_model() for m in window],
         next=window[-1].id if newer else None,
         previous_page=window[0].id if older else None,
-        self_uri=f"{API_PREFIX}/{conversation.id}/messages?{request.url.query}".rstrip("?"),
+        self_uri=f"{GUEST_API_PREFIX}/{conversation.id}/messages?{request.url.query}".rstrip("?"),
     )
     return json_response(listing.to_dict(exclude_none=True))
 
@@ -422,7 +422,7 @@ def guest_routes(runtime: Runtime) -> list[Route]:
     ]
     return method_routes(
         [
-            (API_PREFIX + path, method, _operation(runtime, handler))
+            (GUEST_API_PREFIX + path, method, _operation(runtime, handler))
             for path, method, handler in table
         ]
     )

@@ -1,4 +1,5 @@
-"""The event stream: a WebSocket at /v1/token/<jwt>, one per guest connection."""
+"""The event stream: a WebSocket at the eventStreamUri (the JWT after ``EVENT_STREAM_PATH``), one
+per guest connection."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import Any
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from ..models.protocol import EVENT_STREAM_PATH
 from .api_error import ApiError
 from .records import Conversation, new_id
 from .runtime import Runtime
@@ -20,8 +22,8 @@ from .wire_frames import HEARTBEAT_FRAME, PONG_FRAME
 
 logger = logging.getLogger("purecloud_guest_chat_client.emulator.requests")
 
-STREAM_PATH = "/v1/token/{token}"
-REDACTED_STREAM_PATH = "/v1/token/<redacted>"
+STREAM_PATH = EVENT_STREAM_PATH + "{token}"
+REDACTED_STREAM_PATH = EVENT_STREAM_PATH + "<redacted>"
 _CLOSE_GRACE_SECONDS = 2.0
 # A guest whose stream was closed for breaking a limit (too many frames, a frame too large,
 # bad data) has its next handshake answered only this much later: reconnecting at once to

@@ -21,6 +21,7 @@ from typing import Any
 
 import uvicorn
 
+from ..models.protocol import CONTROL_PREFIX
 from .asgi_app import RedactTokens, build_app
 from .connection_limits import ConnectionLimits, accept_failure_handler, protocols
 from .runtime import Runtime
@@ -30,7 +31,6 @@ logger = logging.getLogger(__name__)
 
 _START_TIMEOUT = 15.0
 _STOP_TIMEOUT = 15.0
-CONTROL_PATH = "/emulator/v1"
 # Middle-generation collections between full ones (Python's default is 10). The message history
 # is kept out of the collector's sight (records.History), but conversations, members and cached
 # token claims still add up over a long run, and each full collection scans all of them while
@@ -212,7 +212,7 @@ class LocalService:
 
     @property
     def control_url(self) -> str:
-        return self.base_url + CONTROL_PATH
+        return self.base_url + CONTROL_PREFIX
 
     @property
     def db_path(self) -> Path:
@@ -302,7 +302,7 @@ def run_server(
 
 def _print_url(base_url: str) -> None:
     print(f"Guest Chat service listening on {base_url}", flush=True)
-    print(f"Control API: {base_url}{CONTROL_PATH}", flush=True)
+    print(f"Control API: {base_url}{CONTROL_PREFIX}", flush=True)
     print(f"Agent console: {base_url}/console", flush=True)
 
 

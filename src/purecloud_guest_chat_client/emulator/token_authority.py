@@ -11,6 +11,16 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from ..models.protocol import (
+    CLAIM_CONVERSATION,
+    CLAIM_DATA,
+    CLAIM_DEPLOYMENT,
+    CLAIM_EXPIRES_AT,
+    CLAIM_ISSUED_AT,
+    CLAIM_ISSUER,
+    CLAIM_MEMBER,
+    CLAIM_ORGANIZATION,
+)
 from .api_error import ApiError
 from .store import Store
 
@@ -91,11 +101,15 @@ class TokenAuthority:
     ) -> str:
         now = int(time.time())
         payload = {
-            "data": {"conv": conversation_id, "did": deployment_id, "sub": member_id},
-            "org": organization_id,
-            "iss": ISSUER,
-            "iat": now,
-            "exp": now + self._lifetime,
+            CLAIM_DATA: {
+                CLAIM_CONVERSATION: conversation_id,
+                CLAIM_DEPLOYMENT: deployment_id,
+                CLAIM_MEMBER: member_id,
+            },
+            CLAIM_ORGANIZATION: organization_id,
+            CLAIM_ISSUER: ISSUER,
+            CLAIM_ISSUED_AT: now,
+            CLAIM_EXPIRES_AT: now + self._lifetime,
         }
         return jwt.encode(payload, self._private_key, algorithm=_ALGORITHM)  # type: ignore[arg-type]
 
@@ -118,17 +132,20 @@ class TokenAuthority:
                 self._public_key,  # type: ignore[arg-type]
                 algorithms=[_ALGORITHM],
                 issuer=ISSUER,
-                options={"require": ["exp", "iat", "iss"], "verify_exp": False},
+                options={
+                    "require": [CLAIM_EXPIRES_AT, CLAIM_ISSUED_AT, CLAIM_ISSUER],
+                    "verify_exp": False,
+                },
             )
-            data = payload["data"]
+            data = payload[CLAIM_DATA]
             claims = Claims(
-                conversation_id=_text(data["conv"]),
-                deployment_id=_text(data["did"]),
-                member_id=_text(data["sub"]),
-                organization_id=_text(payload["org"]),
-                expires_at=_seconds(payload["exp"]),
+                conversation_id=_text(data[CLAIM_CONVERSATION]),
+                deployment_id=_text(data[CLAIM_DEPLOYMENT]),
+                member_id=_text(data[CLAIM_MEMBER]),
+                organization_id=_text(payload[CLAIM_ORGANIZATION]),
+                expires_at=_seconds(payload[CLAIM_EXPIRES_AT]),
             )
-            _seconds(payload["iat"])
+            _seconds(payload[CLAIM_ISSUED_AT])
         except (jwt.PyJWTError, KeyError, TypeError, ValueError):
             raise ApiError.bad_credentials() from None
         return claims

@@ -12,7 +12,8 @@ import json
 from typing import Any
 
 from ..models import WebChatConversation, WebChatMemberInfo, WebChatMessage, WireModel
-from .records import API_PREFIX, Message
+from ..models.protocol import GUEST_API_PREFIX
+from .records import Message
 
 _encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False)
 
@@ -65,5 +66,5 @@ def message_json(message: Message) -> str:
         dumps(m.body),
         dumps(m.body_type),
         dumps(m.timestamp_text),
-        dumps(f"{API_PREFIX}/{m.conversation_id}/messages/{m.id}"),
+        dumps(f"{GUEST_API_PREFIX}/{m.conversation_id}/messages/{m.id}"),
     )

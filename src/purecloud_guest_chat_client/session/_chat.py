@@ -41,6 +41,7 @@ from ..models import (
     WebChatRoutingTarget,
 )
 from ..models.frames import TYPING_INTERVAL_SECONDS
+from ..models.protocol import MAX_MESSAGE_LENGTH
 from ..stream._backoff import Backoff
 from ..stream._event_stream import EventStream, StreamEnd
 from ..stream._log import stream_logger
@@ -58,7 +59,6 @@ __all__ = ["TYPING_INTERVAL", "GuestChat"]
 
 TYPING_INTERVAL: Final = TYPING_INTERVAL_SECONDS
 """Seconds between two typing indicators; the service expects no more than one per 3 s."""
-MAX_MESSAGE_LENGTH: Final = 4000
 
 _END: Final = object()
 _GONE_CODES = frozenset({"chat.error.conversation.state", "chat.error.member.state"})

@@ -18,13 +18,21 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-_TOKEN_SEGMENT = re.compile(r"/token/([^/?#\s'\"<>]+)")
+from ..models.protocol import (
+    CLAIM_CONVERSATION,
+    CLAIM_DATA,
+    CLAIM_EXPIRES_AT,
+    CLAIM_MEMBER,
+    TOKEN_SEGMENT_PATTERN,
+)
+
+_TOKEN_SEGMENT = re.compile(TOKEN_SEGMENT_PATTERN)
 
 
 def token_from_uri(uri: str) -> str | None:
     """The JWT an event-stream URI carries in its ``/token/<jwt>`` path segment, if any."""
     match = _TOKEN_SEGMENT.search(uri)
-    return match.group(1) if match else None
+    return match.group(2) if match else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,14 +71,14 @@ def read_claims(jwt: str | None) -> TokenClaims:
         return _NO_CLAIMS
     if not isinstance(data, dict):
         return _NO_CLAIMS
-    inner = data.get("data")
+    inner = data.get(CLAIM_DATA)
     if not isinstance(inner, dict):
         inner = {}
-    exp = data.get("exp")
+    exp = data.get(CLAIM_EXPIRES_AT)
     expires_at = float(exp) if isinstance(exp, int | float) and not isinstance(exp, bool) else None
     return TokenClaims(
-        conversation_id=_text(inner.get("conv")),
-        member_id=_text(inner.get("sub")) or _text(data.get("sub")),
+        conversation_id=_text(inner.get(CLAIM_CONVERSATION)),
+        member_id=_text(inner.get(CLAIM_MEMBER)) or _text(data.get(CLAIM_MEMBER)),
         expires_at=expires_at,
     )
 

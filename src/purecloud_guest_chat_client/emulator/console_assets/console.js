@@ -2,7 +2,7 @@
 // It keeps no state of its own: everything shown comes from the service, so tabs agree.
 "use strict";
 
-const CONTROL = "/emulator/v1";
+const CONTROL = "{{CONTROL_PREFIX}}";
 const FEED = CONTROL + "/events";
 const TYPING_SHOWN_MS = 4000;
 const ROLE_NAMES = { CUSTOMER: "guest", AGENT: "agent", ACD: "queue", WORKFLOW: "workflow" };
