@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,6 +15,8 @@ import websockets
 from purecloud_guest_chat_client.emulator import AsyncControlClient, ControlError, LocalService
 
 from .helpers import API, WAIT, Guest, NewGuest, create_body, is_channel, is_message
+
+JSON_HEADERS = {"Content-Type": "application/json"}
 
 
 async def _manual_chat(service: LocalService, http: httpx2.AsyncClient) -> Guest:
@@ -308,6 +311,22 @@ async def test_openapi_document(http: httpx2.AsyncClient) -> None:
     assert API + "/{conversationId}/messages" in document["paths"]
     assert "/emulator/v1/faults" in document["paths"]
     assert "WebChatMessage" in document["components"]["schemas"]
+
+
+async def test_every_operation_of_the_document_is_served(http: httpx2.AsyncClient) -> None:
+    """The document is built from the routes the service mounts: each of its operations, with
+    made-up ids, reaches a handler (which refuses it), never the unknown-resource answer."""
+    document = (await http.get("/openapi.json")).json()
+    operations = [
+        (method.upper(), re.sub(r"\{\w+\}", "x", path))
+        for path, described in document["paths"].items()
+        for method in described
+    ]
+    assert len(operations) == 23
+    for method, path in operations:
+        response = await http.request(method, path, content=b"[]", headers=JSON_HEADERS)
+        assert response.status_code != 405, (method, path)
+        assert not response.json().get("message", "").startswith("No resource"), (method, path)
 
 
 async def test_logs_one_line_per_request_without_the_token(

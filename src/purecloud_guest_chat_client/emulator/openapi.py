@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from pydantic.json_schema import models_json_schema
 
 from ..models import ALL_MODELS, BodyType, MediaRequestState, MediaType, SortOrder, TargetType
 from ..models.protocol import (
-    CONTROL_PREFIX,
     EVENT_STREAM_PATH,
-    GUEST_API_PREFIX,
     MAX_MESSAGE_LENGTH,
 )
 from .api_error import MAX_JSON_DEPTH, MAX_REQUEST_BYTES
-from .routes_control import LIST_MAX_PAGE_SIZE, LIST_PAGE_SIZE
-from .routes_guest import MAX_PAGE_NUMBER, MAX_PAGE_SIZE, MAX_RESULTS
+from .routes_control import CONTROL_API, LIST_MAX_PAGE_SIZE, LIST_PAGE_SIZE
+from .routes_guest import GUEST_API, MAX_PAGE_SIZE, MAX_RESULTS
+from .routes_shared import MAX_PAGE_NUMBER, SENDABLE_BODY_TYPES
 
-_GUEST = GUEST_API_PREFIX
-_CONTROL = CONTROL_PREFIX
+_PATH_PARAMETER = re.compile(r"\{(\w+)\}")
 _ERRORS = {
     "400": "Bad request (ErrorBody)",
     "401": "Missing, forged or expired token (ErrorBody)",
@@ -49,9 +48,7 @@ _CONTROL_SECURITY: list[dict[str, list[str]]] = [{}, {"controlToken": []}]
 
 def _operation(
     summary: str,
-    operation_id: str,
     *,
-    params: list[str] = (),  # type: ignore[assignment]
     query: list[dict[str, Any]] | None = None,
     body: str | dict[str, Any] | None = None,
     response: str | dict[str, Any] | None = None,
@@ -66,8 +63,7 @@ def _operation(
         success["links"] = links
     operation: dict[str, Any] = {
         "summary": summary,
-        "operationId": operation_id,
-        "parameters": [_path_param(p) for p in params] + (query or []),
+        "parameters": query or [],
         "security": security,
         "responses": {
             status: success,
@@ -106,14 +102,13 @@ _TEXT: dict[str, Any] = {"type": "string", "pattern": "\\S"}
 _PAGE_SIZE = {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE, "default": 25}
 _PAGE_NUMBER = {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_NUMBER, "default": 1}
 _MAX_RESULTS = {"type": "integer", "minimum": 1, "maximum": MAX_RESULTS, "default": MAX_RESULTS}
-_SENDABLE_BODY_TYPES = [BodyType.STANDARD.value, BodyType.NOTICE.value]
 _MESSAGE_REQUEST = {
     "type": "object",
     "required": ["body"],
     "properties": {
         "body": {"type": "string", "maxLength": MAX_MESSAGE_LENGTH},
         "bodyType": {
-            "anyOf": [{"type": "string", "enum": _SENDABLE_BODY_TYPES}, {"type": "null"}],
+            "anyOf": [{"type": "string", "enum": list(SENDABLE_BODY_TYPES)}, {"type": "null"}],
             "default": BodyType.STANDARD.value,
         },
     },
@@ -198,15 +193,9 @@ _FAULTS_REQUEST = {
 }
 
 
-def _paths() -> dict[str, Any]:
-    chat = _GUEST + "/{conversationId}"
-    member = chat + "/members/{memberId}"
-    media = chat + "/mediarequests"
-    cparams = ["conversationId"]
-    mparams = ["conversationId", "memberId"]
-    control_conversation = _CONTROL + "/conversations/{conversationId}"
-    control_member = control_conversation + "/members/{agentId}"
-    aparams = ["conversationId", "agentId"]
+def _descriptions() -> dict[str, dict[str, Any]]:
+    """What the document says of each operation, by operationId. The paths, the methods and the
+    path parameters are the route tables' own (see ``_paths``)."""
     same_chat = "$request.path.conversationId"
     created_links = {
         **_links(
@@ -235,229 +224,160 @@ def _paths() -> dict[str, Any]:
         conversationId=same_chat,
         agentId="$response.body#/id",
     )
+    control = _CONTROL_SECURITY
     return {
-        _GUEST: {
-            "post": _operation(
-                "Create a guest chat; the event stream must attach before it is routed",
-                "postWebchatGuestConversations",
-                body="CreateWebChatConversationRequest",
-                response="CreateWebChatConversationResponse",
-                security=[],
-                links=created_links,
-            )
-        },
-        member: {
-            "get": _operation(
-                "Get a member",
-                "getWebchatGuestConversationMember",
-                params=mparams,
-                response="WebChatMemberInfo",
-            ),
-            "delete": _operation(
-                "The guest leaves the chat",
-                "deleteWebchatGuestConversationMember",
-                params=mparams,
-                status="204",
-            ),
-        },
-        chat + "/members": {
-            "get": _operation(
-                "List members",
-                "getWebchatGuestConversationMembers",
-                params=cparams,
-                query=[
-                    _query("pageSize", _PAGE_SIZE),
-                    _query("pageNumber", _PAGE_NUMBER),
-                    _query("excludeDisconnectedMembers", {"type": "boolean", "default": False}),
-                ],
-                response="WebChatMemberInfoEntityList",
-            )
-        },
-        member + "/messages": {
-            "post": _operation(
-                f"Send a message (at most {MAX_MESSAGE_LENGTH} characters)",
-                "postWebchatGuestConversationMemberMessages",
-                params=mparams,
-                body=_MESSAGE_REQUEST,
-                response="WebChatMessage",
-                links=_links(
-                    "getWebchatGuestConversationMessage",
-                    conversationId=same_chat,
-                    messageId="$response.body#/id",
-                ),
-            )
-        },
-        member + "/typing": {
-            "post": _operation(
-                "Send a typing indicator",
-                "postWebchatGuestConversationMemberTyping",
-                params=mparams,
-                response="WebChatTyping",
-            )
-        },
-        chat + "/messages": {
-            "get": _operation(
-                "List messages. `next` continues in the sort order and `previousPage` goes back; "
-                "both are message ids (ascending: pass as after / before; descending: as "
-                "before / after).",
-                "getWebchatGuestConversationMessages",
-                params=cparams,
-                query=[
-                    _query("after", {"type": "string"}, "a message id (exclusive)"),
-                    _query("before", {"type": "string"}, "a message id (exclusive)"),
-                    _query("sortOrder", {"type": "string", "enum": [o.value for o in SortOrder]}),
-                    _query("maxResults", _MAX_RESULTS),
-                ],
-                response="WebChatMessageEntityList",
-            )
-        },
-        chat + "/messages/{messageId}": {
-            "get": _operation(
-                "Get a message",
+        "postWebchatGuestConversations": _operation(
+            "Create a guest chat; the event stream must attach before it is routed",
+            body="CreateWebChatConversationRequest",
+            response="CreateWebChatConversationResponse",
+            security=[],
+            links=created_links,
+        ),
+        "getWebchatGuestConversationMember": _operation(
+            "Get a member", response="WebChatMemberInfo"
+        ),
+        "deleteWebchatGuestConversationMember": _operation(
+            "The guest leaves the chat", status="204"
+        ),
+        "getWebchatGuestConversationMembers": _operation(
+            "List members",
+            query=[
+                _query("pageSize", _PAGE_SIZE),
+                _query("pageNumber", _PAGE_NUMBER),
+                _query("excludeDisconnectedMembers", {"type": "boolean", "default": False}),
+            ],
+            response="WebChatMemberInfoEntityList",
+        ),
+        "postWebchatGuestConversationMemberMessages": _operation(
+            f"Send a message (at most {MAX_MESSAGE_LENGTH} characters)",
+            body=_MESSAGE_REQUEST,
+            response="WebChatMessage",
+            links=_links(
                 "getWebchatGuestConversationMessage",
-                params=["conversationId", "messageId"],
-                response="WebChatMessage",
-            )
-        },
-        media: {
-            "get": _operation(
-                "List media requests",
-                "getWebchatGuestConversationMediarequests",
-                params=cparams,
-                response="WebChatGuestMediaRequestEntityList",
-            )
-        },
-        media + "/{mediaRequestId}": {
-            "get": _operation(
-                "Get a media request",
-                "getWebchatGuestConversationMediarequest",
-                params=["conversationId", "mediaRequestId"],
-                response="WebChatGuestMediaRequest",
+                conversationId=same_chat,
+                messageId="$response.body#/id",
             ),
-            "patch": _operation(
-                "Accept or decline a PENDING media request",
-                "patchWebchatGuestConversationMediarequest",
-                params=["conversationId", "mediaRequestId"],
-                body=_MEDIA_REQUEST_PATCH,
-                response="WebChatGuestMediaRequest",
-            ),
-        },
-        _CONTROL + "/health": {
-            "get": _operation(
-                "Service health", "controlHealth", response=_OBJECT, security=_CONTROL_SECURITY
-            )
-        },
-        _CONTROL + "/conversations": {
-            "get": _operation(
-                f"List conversations, a page at a time (pageSize up to {LIST_MAX_PAGE_SIZE}, "
-                f"default {LIST_PAGE_SIZE})",
-                "controlListConversations",
-                query=[
-                    _query(
-                        "pageSize",
-                        {**_PAGE_SIZE, "maximum": LIST_MAX_PAGE_SIZE, "default": LIST_PAGE_SIZE},
-                    ),
-                    _query("pageNumber", _PAGE_NUMBER),
-                ],
-                response=_OBJECT,
-                security=_CONTROL_SECURITY,
-            )
-        },
-        control_conversation: {
-            "get": _operation(
-                "A conversation with its members and messages",
-                "controlGetConversation",
-                params=cparams,
-                response=_OBJECT,
-                security=_CONTROL_SECURITY,
-            )
-        },
-        control_conversation + "/agents": {
-            "post": _operation(
-                "An agent joins (ALERTING, then CONNECTED)",
-                "controlJoinAgent",
-                params=cparams,
-                body=_AGENT_NAME_REQUEST,
-                response="WebChatMemberInfo",
-                security=_CONTROL_SECURITY,
-                links=agent_links,
-            )
-        },
-        control_member + "/messages": {
-            "post": _operation(
-                "Send a message as an agent",
-                "controlAgentMessage",
-                params=aparams,
-                body=_MESSAGE_REQUEST,
-                response="WebChatMessage",
-                security=_CONTROL_SECURITY,
-            )
-        },
-        control_member + "/typing": {
-            "post": _operation(
-                "An agent types",
-                "controlAgentTyping",
-                params=aparams,
-                response="WebChatTyping",
-                security=_CONTROL_SECURITY,
-            )
-        },
-        control_member: {
-            "delete": _operation(
-                "An agent leaves; with end=true the chat ends and the guest is disconnected",
-                "controlAgentLeave",
-                params=aparams,
-                query=[_query("end", {"type": "boolean", "default": False})],
-                status="204",
-                security=_CONTROL_SECURITY,
-            )
-        },
-        control_conversation + "/transfer": {
-            "post": _operation(
-                "Transfer to a new agent (the old one leaves, the guest stays)",
-                "controlTransfer",
-                params=cparams,
-                body=_AGENT_NAME_REQUEST,
-                response="WebChatMemberInfo",
-                security=_CONTROL_SECURITY,
-                links=agent_links,
-            )
-        },
-        control_conversation + "/mediarequests": {
-            "post": _operation(
-                "The agent asks the guest for a co-browse or screen-share session",
-                "controlMediaRequest",
-                params=cparams,
-                body=_MEDIA_TYPES_REQUEST,
-                response="WebChatGuestMediaRequest",
-                security=_CONTROL_SECURITY,
-                links=_links(
-                    "getWebchatGuestConversationMediarequest",
-                    "patchWebchatGuestConversationMediarequest",
-                    conversationId=same_chat,
-                    mediaRequestId="$response.body#/id",
+        ),
+        "postWebchatGuestConversationMemberTyping": _operation(
+            "Send a typing indicator", response="WebChatTyping"
+        ),
+        "getWebchatGuestConversationMessages": _operation(
+            "List messages. `next` continues in the sort order and `previousPage` goes back; "
+            "both are message ids (ascending: pass as after / before; descending: as "
+            "before / after).",
+            query=[
+                _query("after", {"type": "string"}, "a message id (exclusive)"),
+                _query("before", {"type": "string"}, "a message id (exclusive)"),
+                _query("sortOrder", {"type": "string", "enum": [o.value for o in SortOrder]}),
+                _query("maxResults", _MAX_RESULTS),
+            ],
+            response="WebChatMessageEntityList",
+        ),
+        "getWebchatGuestConversationMessage": _operation(
+            "Get a message", response="WebChatMessage"
+        ),
+        "getWebchatGuestConversationMediarequests": _operation(
+            "List media requests", response="WebChatGuestMediaRequestEntityList"
+        ),
+        "getWebchatGuestConversationMediarequest": _operation(
+            "Get a media request", response="WebChatGuestMediaRequest"
+        ),
+        "patchWebchatGuestConversationMediarequest": _operation(
+            "Accept or decline a PENDING media request",
+            body=_MEDIA_REQUEST_PATCH,
+            response="WebChatGuestMediaRequest",
+        ),
+        "controlHealth": _operation("Service health", response=_OBJECT, security=control),
+        "controlListConversations": _operation(
+            f"List conversations, a page at a time (pageSize up to {LIST_MAX_PAGE_SIZE}, "
+            f"default {LIST_PAGE_SIZE})",
+            query=[
+                _query(
+                    "pageSize",
+                    {**_PAGE_SIZE, "maximum": LIST_MAX_PAGE_SIZE, "default": LIST_PAGE_SIZE},
                 ),
-            )
-        },
-        _CONTROL + "/faults": {
-            "get": _operation(
-                "Faults in force", "controlGetFaults", response=_OBJECT, security=_CONTROL_SECURITY
+                _query("pageNumber", _PAGE_NUMBER),
+            ],
+            response=_OBJECT,
+            security=control,
+        ),
+        "controlGetConversation": _operation(
+            "A conversation with its members and messages", response=_OBJECT, security=control
+        ),
+        "controlJoinAgent": _operation(
+            "An agent joins (ALERTING, then CONNECTED)",
+            body=_AGENT_NAME_REQUEST,
+            response="WebChatMemberInfo",
+            security=control,
+            links=agent_links,
+        ),
+        "controlAgentMessage": _operation(
+            "Send a message as an agent",
+            body=_MESSAGE_REQUEST,
+            response="WebChatMessage",
+            security=control,
+        ),
+        "controlAgentTyping": _operation(
+            "An agent types", response="WebChatTyping", security=control
+        ),
+        "controlAgentLeave": _operation(
+            "An agent leaves; with end=true the chat ends and the guest is disconnected",
+            query=[_query("end", {"type": "boolean", "default": False})],
+            status="204",
+            security=control,
+        ),
+        "controlTransfer": _operation(
+            "Transfer to a new agent (the old one leaves, the guest stays)",
+            body=_AGENT_NAME_REQUEST,
+            response="WebChatMemberInfo",
+            security=control,
+            links=agent_links,
+        ),
+        "controlMediaRequest": _operation(
+            "The agent asks the guest for a co-browse or screen-share session",
+            body=_MEDIA_TYPES_REQUEST,
+            response="WebChatGuestMediaRequest",
+            security=control,
+            links=_links(
+                "getWebchatGuestConversationMediarequest",
+                "patchWebchatGuestConversationMediarequest",
+                conversationId=same_chat,
+                mediaRequestId="$response.body#/id",
             ),
-            "post": _operation(
-                "Inject faults: failing requests, latency, dropped and silent streams, raw frames",
-                "controlSetFaults",
-                body=_FAULTS_REQUEST,
-                response=_OBJECT,
-                security=_CONTROL_SECURITY,
-            ),
-            "delete": _operation(
-                "Clear all faults",
-                "controlClearFaults",
-                response=_OBJECT,
-                security=_CONTROL_SECURITY,
-            ),
-        },
+        ),
+        "controlGetFaults": _operation("Faults in force", response=_OBJECT, security=control),
+        "controlSetFaults": _operation(
+            "Inject faults: failing requests, latency, dropped and silent streams, raw frames",
+            body=_FAULTS_REQUEST,
+            response=_OBJECT,
+            security=control,
+        ),
+        "controlClearFaults": _operation("Clear all faults", response=_OBJECT, security=control),
     }
+
+
+def _camel_case(name: str) -> str:
+    first, *rest = name.split("_")
+    return first + "".join(word.capitalize() for word in rest)
+
+
+def _paths() -> dict[str, Any]:
+    """One entry per route of the guest and control APIs, as they are mounted: the route's
+    ``{snake_case}`` path parameters become the document's ``{camelCase}`` ones."""
+    descriptions = _descriptions()
+    paths: dict[str, Any] = {}
+    for entry in (*GUEST_API, *CONTROL_API):
+        path = _PATH_PARAMETER.sub(lambda m: "{" + _camel_case(m.group(1)) + "}", entry.path)
+        described = descriptions.pop(entry.operation_id)
+        parameters = [_path_param(name) for name in _PATH_PARAMETER.findall(path)]
+        paths.setdefault(path, {})[entry.method.lower()] = {
+            **described,
+            "operationId": entry.operation_id,
+            "parameters": parameters + described["parameters"],
+        }
+    if descriptions:
+        raise LookupError(f"described, but no route serves them: {sorted(descriptions)}")
+    return paths
 
 
 def _declare_request_constraints(schemas: dict[str, Any]) -> None:

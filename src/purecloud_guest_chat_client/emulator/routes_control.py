@@ -13,7 +13,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ..models import BodyType
 from ..models.protocol import CONTROL_PREFIX
 from .api_error import ApiError
 from .chat_service import valid_media_types
@@ -24,18 +23,22 @@ from .http_io import (
     json_body,
     json_object,
     json_response,
-    method_routes,
     query_int,
 )
 from .records import Conversation
-from .routes_guest import MAX_PAGE_NUMBER, message_request, runtime_member, typing_response
+from .routes_shared import (
+    MAX_PAGE_NUMBER,
+    Handler,
+    RouteEntry,
+    message_request,
+    mount,
+    path_member,
+    typing_response,
+)
 from .runtime import Runtime
 
 LIST_PAGE_SIZE = 100
 LIST_MAX_PAGE_SIZE = 500
-_AGENT_BODY_TYPES = (BodyType.STANDARD.value, BodyType.NOTICE.value)
-
-Handler = Callable[[Request, Runtime], Awaitable[Response]]
 
 
 def _operation(runtime: Runtime, handler: Handler) -> Callable[[Request], Awaitable[Response]]:
@@ -107,15 +110,15 @@ async def join_agent(request: Request, runtime: Runtime) -> Response:
 
 async def agent_message(request: Request, runtime: Runtime) -> Response:
     conversation = runtime.chats.conversation(request.path_params["conversation_id"])
-    agent = runtime_member(conversation, request.path_params["member_id"])
-    body, body_type = await message_request(request, _AGENT_BODY_TYPES)
+    agent = path_member(conversation, request.path_params["agent_id"])
+    body, body_type = await message_request(request)
     message = await runtime.chats.agent_send(conversation, agent, body, body_type)
     return json_response(message.to_model().to_dict(exclude_none=True))
 
 
 async def agent_typing(request: Request, runtime: Runtime) -> Response:
     conversation = runtime.chats.conversation(request.path_params["conversation_id"])
-    agent = runtime_member(conversation, request.path_params["member_id"])
+    agent = path_member(conversation, request.path_params["agent_id"])
     await json_body(request)
     typing_id, at = runtime.chats.typing(conversation, agent)
     return json_response(typing_response(conversation, agent, typing_id, at))
@@ -123,7 +126,7 @@ async def agent_typing(request: Request, runtime: Runtime) -> Response:
 
 async def agent_leave(request: Request, runtime: Runtime) -> Response:
     conversation = runtime.chats.conversation(request.path_params["conversation_id"])
-    agent = runtime_member(conversation, request.path_params["member_id"])
+    agent = path_member(conversation, request.path_params["agent_id"])
     await json_body(request)
     end = request.query_params.get("end", "false").lower()
     if end not in ("true", "false"):
@@ -187,26 +190,27 @@ async def health(request: Request, runtime: Runtime) -> Response:
     )
 
 
+_CONVERSATION = CONTROL_PREFIX + "/conversations/{conversation_id}"
+_AGENT = _CONVERSATION + "/members/{agent_id}"
+_FAULTS = CONTROL_PREFIX + "/faults"
+CONTROL_API: tuple[RouteEntry, ...] = (
+    RouteEntry(CONTROL_PREFIX + "/health", "GET", health, "controlHealth"),
+    RouteEntry(
+        CONTROL_PREFIX + "/conversations", "GET", list_conversations, "controlListConversations"
+    ),
+    RouteEntry(_CONVERSATION, "GET", get_conversation, "controlGetConversation"),
+    RouteEntry(_CONVERSATION + "/agents", "POST", join_agent, "controlJoinAgent"),
+    RouteEntry(_AGENT + "/messages", "POST", agent_message, "controlAgentMessage"),
+    RouteEntry(_AGENT + "/typing", "POST", agent_typing, "controlAgentTyping"),
+    RouteEntry(_AGENT, "DELETE", agent_leave, "controlAgentLeave"),
+    RouteEntry(_CONVERSATION + "/transfer", "POST", transfer, "controlTransfer"),
+    RouteEntry(_CONVERSATION + "/mediarequests", "POST", media_request, "controlMediaRequest"),
+    RouteEntry(_FAULTS, "GET", get_faults, "controlGetFaults"),
+    RouteEntry(_FAULTS, "POST", set_faults, "controlSetFaults"),
+    RouteEntry(_FAULTS, "DELETE", clear_faults, "controlClearFaults"),
+)
+"""The control API's operations: what the routes are mounted from and the document describes."""
+
+
 def control_routes(runtime: Runtime) -> list[Route]:
-    conversation = "/conversations/{conversation_id}"
-    member = conversation + "/members/{member_id}"
-    table: list[tuple[str, str, Handler]] = [
-        ("/health", "GET", health),
-        ("/conversations", "GET", list_conversations),
-        (conversation, "GET", get_conversation),
-        (conversation + "/agents", "POST", join_agent),
-        (member + "/messages", "POST", agent_message),
-        (member + "/typing", "POST", agent_typing),
-        (member, "DELETE", agent_leave),
-        (conversation + "/transfer", "POST", transfer),
-        (conversation + "/mediarequests", "POST", media_request),
-        ("/faults", "GET", get_faults),
-        ("/faults", "POST", set_faults),
-        ("/faults", "DELETE", clear_faults),
-    ]
-    return method_routes(
-        [
-            (CONTROL_PREFIX + path, method, _operation(runtime, handler))
-            for path, method, handler in table
-        ]
-    )
+    return mount(CONTROL_API, functools.partial(_operation, runtime))

@@ -14,32 +14,36 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ..models import (
-    BodyType,
     CreateWebChatConversationRequest,
     CreateWebChatConversationResponse,
     MediaRequestState,
     MemberState,
     SortOrder,
     TargetType,
-    WebChatConversation,
     WebChatGuestMediaRequestEntityList,
-    WebChatMemberInfo,
     WebChatMemberInfoEntityList,
     WebChatMessageEntityList,
-    WebChatTyping,
 )
-from ..models.protocol import EVENT_STREAM_PATH, GUEST_API_PREFIX, MAX_MESSAGE_LENGTH
+from ..models.protocol import EVENT_STREAM_PATH, GUEST_API_PREFIX
 from .api_error import ApiError
 from .http_io import (
     correlation_id,
     json_body,
     json_object,
     json_response,
-    method_routes,
     query_choice,
     query_int,
 )
 from .records import Conversation, Member
+from .routes_shared import (
+    MAX_PAGE_NUMBER,
+    Handler,
+    RouteEntry,
+    message_request,
+    mount,
+    path_member,
+    typing_response,
+)
 from .runtime import Runtime
 from .settings import ServiceSettings
 from .token_authority import Claims
@@ -47,8 +51,6 @@ from .wire_json import message_json
 
 MAX_RESULTS = 100
 MAX_PAGE_SIZE = 100
-MAX_PAGE_NUMBER = 1_000_000
-_GUEST_BODY_TYPES = (BodyType.STANDARD.value, BodyType.NOTICE.value)
 _JOURNEY_CODES = {
     ("journeyContext", "customer", "id"): "journeycontext.customer.customerid",
     ("journeyContext", "customer", "idType"): "journeycontext.customer.customeridtype",
@@ -64,8 +66,6 @@ _JOURNEY_CODES = {
 }
 _WILDCARD_HOSTS = ("0.0.0.0", "::", "")
 _CREATE_NOT_NULL = "chat.error.notnull.createconversationrequest."
-
-Handler = Callable[[Request, Runtime], Awaitable[Response]]
 
 
 def _operation(runtime: Runtime, handler: Handler) -> Callable[[Request], Awaitable[Response]]:
@@ -101,14 +101,7 @@ def _own_member(request: Request, claims: Claims, conversation: Conversation) ->
         if member_id in conversation.members:
             raise ApiError.not_authorized("The token does not grant access to this member.")
         raise ApiError.chat_not_found("web chat conversation member")
-    return runtime_member(conversation, member_id)
-
-
-def runtime_member(conversation: Conversation, member_id: str) -> Member:
-    member = conversation.members.get(member_id)
-    if member is None:
-        raise ApiError.chat_not_found("web chat conversation member")
-    return member
+    return path_member(conversation, member_id)
 
 
 # -- create ------------------------------------------------------------------------------------
@@ -253,7 +246,7 @@ async def leave(request: Request, runtime: Runtime) -> Response:
 async def send_message(request: Request, runtime: Runtime) -> Response:
     claims, conversation = _authorize(request, runtime)
     member = _own_member(request, claims, conversation)
-    body, body_type = await message_request(request, _GUEST_BODY_TYPES)
+    body, body_type = await message_request(request)
     message = await runtime.chats.send(conversation, member, body, body_type)
     return Response(message_json(message), media_type="application/json")
 
@@ -262,45 +255,12 @@ def _body_required() -> ApiError:
     return ApiError.bad_request("A request body is required.")
 
 
-def _message_body_not_null() -> ApiError:
-    return ApiError.not_null("chat.error.notnull.createconversationmessagerequest.body", "body")
-
-
-async def message_request(request: Request, body_types: tuple[str, ...]) -> tuple[str, str]:
-    """The ``{body, bodyType}`` of a message request, validated."""
-    data = await json_object(request, _message_body_not_null)
-    body = data.get("body")
-    if body is None:
-        raise _message_body_not_null()
-    if not isinstance(body, str):
-        raise ApiError.invalid_value("body", str(body)[:100], "a string")
-    if len(body) > MAX_MESSAGE_LENGTH:
-        raise ApiError.constraint(
-            f"body: the message is {len(body)} characters; at most {MAX_MESSAGE_LENGTH} are allowed"
-        )
-    body_type = data.get("bodyType")
-    if body_type is None:
-        body_type = BodyType.STANDARD.value
-    elif not isinstance(body_type, str) or body_type not in body_types:
-        raise ApiError.invalid_value("bodyType", str(body_type)[:100], ", ".join(body_types))
-    return body, body_type
-
-
 async def typing(request: Request, runtime: Runtime) -> Response:
     claims, conversation = _authorize(request, runtime)
     await json_body(request)
     member = _own_member(request, claims, conversation)
     typing_id, at = runtime.chats.typing(conversation, member)
     return json_response(typing_response(conversation, member, typing_id, at))
-
-
-def typing_response(conversation: Conversation, member: Member, typing_id: str, at: Any) -> Any:
-    return WebChatTyping(
-        id=typing_id,
-        conversation=WebChatConversation(id=conversation.id),
-        sender=WebChatMemberInfo(id=member.id, role=member.role),
-        timestamp=at,
-    ).to_dict(exclude_none=True)
 
 
 async def get_message(request: Request, runtime: Runtime) -> Response:
@@ -373,7 +333,7 @@ async def list_media_requests(request: Request, runtime: Runtime) -> Response:
 
 
 def _media_request(request: Request, conversation: Conversation) -> Any:
-    found = conversation.media_requests.get(request.path_params["request_id"])
+    found = conversation.media_requests.get(request.path_params["media_request_id"])
     if found is None:
         raise ApiError.chat_not_found("media request")
     return found
@@ -382,7 +342,7 @@ def _media_request(request: Request, conversation: Conversation) -> Any:
 async def get_media_request(request: Request, runtime: Runtime) -> Response:
     _, conversation = _authorize(request, runtime)
     await json_body(request)
-    found = conversation.committed_media_requests.get(request.path_params["request_id"])
+    found = conversation.committed_media_requests.get(request.path_params["media_request_id"])
     if found is None:
         raise ApiError.chat_not_found("media request")
     return json_response(found.to_model().to_dict(exclude_none=True))
@@ -402,27 +362,52 @@ async def patch_media_request(request: Request, runtime: Runtime) -> Response:
     return json_response(updated.to_model().to_dict(exclude_none=True))
 
 
+_MEMBER = GUEST_API_PREFIX + "/{conversation_id}/members/{member_id}"
+_MEDIA_REQUEST = GUEST_API_PREFIX + "/{conversation_id}/mediarequests/{media_request_id}"
+# The router tries each path in turn: sending a message, by far the most frequent request, is
+# matched first.
+GUEST_API: tuple[RouteEntry, ...] = (
+    RouteEntry(
+        _MEMBER + "/messages",
+        "POST",
+        send_message,
+        "postWebchatGuestConversationMemberMessages",
+    ),
+    RouteEntry(GUEST_API_PREFIX, "POST", create_conversation, "postWebchatGuestConversations"),
+    RouteEntry(
+        GUEST_API_PREFIX + "/{conversation_id}/members",
+        "GET",
+        list_members,
+        "getWebchatGuestConversationMembers",
+    ),
+    RouteEntry(_MEMBER, "GET", get_member, "getWebchatGuestConversationMember"),
+    RouteEntry(_MEMBER, "DELETE", leave, "deleteWebchatGuestConversationMember"),
+    RouteEntry(_MEMBER + "/typing", "POST", typing, "postWebchatGuestConversationMemberTyping"),
+    RouteEntry(
+        GUEST_API_PREFIX + "/{conversation_id}/messages",
+        "GET",
+        list_messages,
+        "getWebchatGuestConversationMessages",
+    ),
+    RouteEntry(
+        GUEST_API_PREFIX + "/{conversation_id}/messages/{message_id}",
+        "GET",
+        get_message,
+        "getWebchatGuestConversationMessage",
+    ),
+    RouteEntry(
+        GUEST_API_PREFIX + "/{conversation_id}/mediarequests",
+        "GET",
+        list_media_requests,
+        "getWebchatGuestConversationMediarequests",
+    ),
+    RouteEntry(_MEDIA_REQUEST, "GET", get_media_request, "getWebchatGuestConversationMediarequest"),
+    RouteEntry(
+        _MEDIA_REQUEST, "PATCH", patch_media_request, "patchWebchatGuestConversationMediarequest"
+    ),
+)
+"""The guest API's operations: what the routes are mounted from and the document describes."""
+
+
 def guest_routes(runtime: Runtime) -> list[Route]:
-    member = "/{conversation_id}/members/{member_id}"
-    media_request = "/{conversation_id}/mediarequests/{request_id}"
-    # The router tries each path in turn: sending a message, by far the most frequent
-    # request, is matched first.
-    table: list[tuple[str, str, Handler]] = [
-        (member + "/messages", "POST", send_message),
-        ("", "POST", create_conversation),
-        ("/{conversation_id}/members", "GET", list_members),
-        (member, "GET", get_member),
-        (member, "DELETE", leave),
-        (member + "/typing", "POST", typing),
-        ("/{conversation_id}/messages", "GET", list_messages),
-        ("/{conversation_id}/messages/{message_id}", "GET", get_message),
-        ("/{conversation_id}/mediarequests", "GET", list_media_requests),
-        (media_request, "GET", get_media_request),
-        (media_request, "PATCH", patch_media_request),
-    ]
-    return method_routes(
-        [
-            (GUEST_API_PREFIX + path, method, _operation(runtime, handler))
-            for path, method, handler in table
-        ]
-    )
+    return mount(GUEST_API, functools.partial(_operation, runtime))
