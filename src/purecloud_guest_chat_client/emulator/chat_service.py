@@ -1,4 +1,5 @@
-"""The chat lifecycle: the guest, the queue, workflow, ACD and agents, and how a chat ends.
+"""The chat lifecycle: the guest, the agents, messages and media requests, and how a chat ends.
+How a chat reaches an agent is ``queue_routing``'s; what bot agents do is ``bot_agents``'.
 
 Every change is made to the working state, which the next decision sees, then committed; only
 once it is committed is it shown to readers, published to the guest's stream and acknowledged,
@@ -18,11 +19,12 @@ from datetime import datetime
 from typing import Any
 
 from ..models import BodyType, MediaRequestState, MediaType, MemberRole, MemberState
-from ..models.protocol import MAX_MESSAGE_LENGTH
 from .agent_feed import AgentFeed
 from .api_error import ApiError
+from .bot_agents import BotAgents
 from .bot_replies import Responder
 from .contact_centre import ContactCentre
+from .queue_routing import QueueRouting
 from .records import (
     Conversation,
     ConversationStatus,
@@ -80,14 +82,15 @@ class ChatService:
         self.conversations = conversations
         self.tokens = tokens
         self.hub = hub
-        self.centre = centre
-        self.responder = responder
         self.feed = AgentFeed()
+        self.routing = QueueRouting(self, settings, centre)
+        self.bots = (
+            BotAgents(self, responder, settings.agent_reply_delay)
+            if responder is not None
+            else None
+        )
         self._tasks: set[asyncio.Task[Any]] = set()
         self._grace_timers: dict[str, asyncio.TimerHandle] = {}
-        self._routing: dict[str, asyncio.Task[Any]] = {}
-        self._agent_changes: dict[str, asyncio.Condition] = {}
-        self._bot_locks: dict[str, asyncio.Lock] = {}
         self._evictions: dict[str, asyncio.TimerHandle] = {}
 
     # -- running -----------------------------------------------------------------------------
@@ -102,11 +105,10 @@ class ChatService:
                 self._schedule_eviction(conversation)
             else:
                 self._arm_grace(conversation)
-                if conversation.alerting_agents():
-                    self._routing[conversation.id] = self._spawn(self._resume_routing(conversation))
-                if self.responder is not None:
+                self.routing.resume(conversation)
+                if self.bots is not None:
                     for message in conversation.unanswered_guest_messages():
-                        self._spawn(self._bot_answer(conversation, message))
+                        self.bots.asked(conversation, message)
 
     async def shutdown(self) -> None:
         self.feed.close_all()
@@ -121,7 +123,7 @@ class ChatService:
             with contextlib.suppress(BaseException):
                 await task
 
-    def _spawn(self, coroutine: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+    def spawn(self, coroutine: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
         task = asyncio.get_running_loop().create_task(coroutine)
         self._tasks.add(task)
         task.add_done_callback(self._task_done)
@@ -185,13 +187,6 @@ class ChatService:
         return conversation
 
     @staticmethod
-    def member(conversation: Conversation, member_id: str) -> Member:
-        member = conversation.members.get(member_id)
-        if member is None:
-            raise ApiError.chat_not_found("web chat conversation member")
-        return member
-
-    @staticmethod
     def _require_active(conversation: Conversation) -> None:
         if conversation.status != ConversationStatus.ACTIVE:
             raise ApiError.conversation_state()
@@ -253,12 +248,8 @@ class ChatService:
                 messages=[joined],
                 frames=[member_change_frame(guest, now), message_frame(joined)],
             )
-        if (
-            conversation.status == ConversationStatus.ACTIVE
-            and not conversation.connected_agents()
-            and conversation.id not in self._routing
-        ):
-            self._routing[conversation.id] = self._spawn(self._route(conversation))
+        if conversation.status == ConversationStatus.ACTIVE and not conversation.connected_agents():
+            self.routing.route(conversation)
 
     def stream_detached(self, conversation: Conversation) -> None:
         if not conversation.ended and self.hub.count(conversation.id, conversation.guest_id) == 0:
@@ -289,9 +280,9 @@ class ChatService:
         if (
             member.role == MemberRole.CUSTOMER
             and body_type == BodyType.STANDARD
-            and self.responder is not None
+            and self.bots is not None
         ):
-            self._spawn(self._bot_answer(conversation, message))
+            self.bots.asked(conversation, message)
         return message
 
     def typing(self, conversation: Conversation, member: Member) -> tuple[str, datetime]:
@@ -310,10 +301,10 @@ class ChatService:
     async def join_agent(
         self, conversation: Conversation, display_name: str, *, bot: bool = False
     ) -> Member:
-        agent = await self._alert_agent(conversation, display_name, bot=bot)
-        return await self._connect_agent(conversation, agent)
+        agent = await self.alert_agent(conversation, display_name, bot=bot)
+        return await self.connect_agent(conversation, agent)
 
-    async def _alert_agent(
+    async def alert_agent(
         self, conversation: Conversation, display_name: str, *, bot: bool
     ) -> Member:
         self._require_active(conversation)
@@ -330,11 +321,11 @@ class ChatService:
         await self._commit(conversation, members=[agent], frames=[member_change_frame(agent, now)])
         return agent
 
-    async def _connect_agent(self, conversation: Conversation, agent: Member) -> Member:
+    async def connect_agent(self, conversation: Conversation, agent: Member) -> Member:
         """An alerted agent takes the chat: CONNECTED with its member-join, and the ACD member
         leaves. If the chat has ended meanwhile, the agent is withdrawn instead."""
         if conversation.ended:
-            await self._withdraw(conversation, agent)
+            await self.withdraw(conversation, agent)
             raise ApiError.conversation_state()
         now = utc_now()
         agent.state, agent.join_date = MemberState.CONNECTED, now
@@ -346,11 +337,10 @@ class ChatService:
             frames=[member_change_frame(agent, now), message_frame(joined)],
         )
         for acd in conversation.connected_with_role(MemberRole.ACD):
-            await self._leave(conversation, acd)
+            await self.leave(conversation, acd)
         await self._agents_changed(conversation.id)
-        greeting = self.responder.greeting if self.responder is not None else None
-        if agent.is_bot and greeting and agent.connected and not conversation.ended:
-            await self.send(conversation, agent, greeting, BodyType.STANDARD)
+        if self.bots is not None:
+            await self.bots.joined(conversation, agent)
         return agent
 
     async def agent_leaves(self, conversation: Conversation, agent: Member, *, end: bool) -> None:
@@ -361,7 +351,7 @@ class ChatService:
         if not agent.connected and not end:
             raise ApiError.member_state()
         if agent.connected:
-            await self._leave(conversation, agent)
+            await self.leave(conversation, agent)
             await self._agents_changed(conversation.id)
         if end:
             await self._end(conversation, guest_first=False)
@@ -371,7 +361,7 @@ class ChatService:
         previous = conversation.connected_agents()
         bot = any(agent.is_bot for agent in previous)
         for agent in previous:
-            await self._leave(conversation, agent)
+            await self.leave(conversation, agent)
         return await self.join_agent(conversation, display_name, bot=bot)
 
     async def agent_send(
@@ -423,7 +413,7 @@ class ChatService:
         await self._commit(conversation, media_requests=[request])
         return request
 
-    # -- internals ---------------------------------------------------------------------------
+    # -- the steps the operations above and routing are made of ------------------------------
 
     @staticmethod
     def _notice(
@@ -431,7 +421,7 @@ class ChatService:
     ) -> Message:
         return Message(new_id(), conversation.id, member.id, member.role, "", body_type, at)
 
-    async def _join_member(self, conversation: Conversation, role: str, name: str) -> Member:
+    async def join_member(self, conversation: Conversation, role: str, name: str) -> Member:
         now = utc_now()
         member = Member(
             id=new_id(),
@@ -451,7 +441,7 @@ class ChatService:
         )
         return member
 
-    async def _leave(self, conversation: Conversation, member: Member) -> None:
+    async def leave(self, conversation: Conversation, member: Member) -> None:
         now = utc_now()
         member.state, member.leave_date = MemberState.DISCONNECTED, now
         left = self._notice(conversation, member, BodyType.MEMBER_LEAVE, now)
@@ -462,7 +452,7 @@ class ChatService:
             frames=[member_change_frame(member, now), message_frame(left)],
         )
 
-    async def _withdraw(self, conversation: Conversation, agent: Member) -> None:
+    async def withdraw(self, conversation: Conversation, agent: Member) -> None:
         """An alerted agent that will not take the chat: DISCONNECTED, and no member-leave,
         since it never joined."""
         now = utc_now()
@@ -474,16 +464,14 @@ class ChatService:
             return
         conversation.status = ConversationStatus.ENDED
         self._disarm_grace(conversation.id)
-        routing = self._routing.pop(conversation.id, None)
-        if routing is not None and routing is not asyncio.current_task():
-            routing.cancel()
+        self.routing.cancel(conversation.id)
         for agent in conversation.alerting_agents():
-            await self._withdraw(conversation, agent)
+            await self.withdraw(conversation, agent)
         guest = conversation.guest
         others = [m for m in conversation.members.values() if m.connected and m is not guest]
         if not guest_first:
             for member in others:
-                await self._leave(conversation, member)
+                await self.leave(conversation, member)
         now = utc_now()
         guest.state, guest.leave_date = MemberState.DISCONNECTED, now
         await self._commit(
@@ -492,7 +480,7 @@ class ChatService:
         self.hub.close_conversation(conversation.id, CONVERSATION_ENDED)
         if guest_first:
             for member in others:
-                await self._leave(conversation, member)
+                await self.leave(conversation, member)
         await self._agents_changed(conversation.id)
         self._schedule_eviction(conversation)
 
@@ -515,97 +503,12 @@ class ChatService:
             return
         del self.conversations[conversation_id]
         self.feed.removed(conversation_id)
-        self._agent_changes.pop(conversation_id, None)
-        self._bot_locks.pop(conversation_id, None)
-
-    async def _route(self, conversation: Conversation) -> None:
-        """Workflow greeting, queueing with the ACD member, then (bot mode) an agent."""
-        try:
-            greeting = self.settings.workflow_greeting
-            members = conversation.members.values()
-            if greeting and not any(m.role == MemberRole.WORKFLOW for m in members):
-                workflow = await self._join_member(conversation, MemberRole.WORKFLOW, "Workflow")
-                await self.send(conversation, workflow, greeting, BodyType.STANDARD)
-                await self._leave(conversation, workflow)
-            if not conversation.connected_with_role(MemberRole.ACD) and not conversation.ended:
-                await self._join_member(conversation, MemberRole.ACD, conversation.queue)
-            if self.settings.bot_agents and not conversation.connected_agents():
-                name = self.centre.next_agent_name(conversation.queue)
-                agent = await self._alert_agent(conversation, name, bot=True)
-                # The invitation rings for the join delay before the agent answers it.
-                await asyncio.sleep(self.settings.agent_join_delay)
-                await self._answer_or_withdraw(conversation, agent)
-        except ApiError:
-            pass  # the chat ended while it was being routed
-        finally:
-            self._routing_done(conversation.id)
-
-    async def _resume_routing(self, conversation: Conversation) -> None:
-        """After a restart the agents that were alerted take the chat, rather than routing
-        adding another; their invitation rang before the restart, so they answer at once."""
-        try:
-            for agent in conversation.alerting_agents():
-                await self._answer_or_withdraw(conversation, agent)
-        except ApiError:
-            pass  # the chat ended meanwhile
-        finally:
-            self._routing_done(conversation.id)
-
-    async def _answer_or_withdraw(self, conversation: Conversation, agent: Member) -> None:
-        """Routing offers the chat to one agent at a time: an alerted agent is withdrawn when
-        another agent took the chat meanwhile (through the control API)."""
-        if agent.state != MemberState.ALERTING:
-            return
-        if conversation.connected_agents():
-            await self._withdraw(conversation, agent)
-        else:
-            await self._connect_agent(conversation, agent)
-
-    def _routing_done(self, conversation_id: str) -> None:
-        if self._routing.get(conversation_id) is asyncio.current_task():
-            del self._routing[conversation_id]
-
-    def _condition(self, conversation_id: str) -> asyncio.Condition:
-        condition = self._agent_changes.get(conversation_id)
-        if condition is None:
-            condition = self._agent_changes[conversation_id] = asyncio.Condition()
-        return condition
+        if self.bots is not None:
+            self.bots.forget(conversation_id)
 
     async def _agents_changed(self, conversation_id: str) -> None:
-        condition = self._condition(conversation_id)
-        async with condition:
-            condition.notify_all()
-
-    async def _bot_answer(self, conversation: Conversation, question: Message) -> None:
-        responder = self.responder
-        if responder is None:
-            return
-        lock = self._bot_locks.setdefault(conversation.id, asyncio.Lock())
-        async with lock:
-            condition = self._condition(conversation.id)
-
-            def settled() -> bool:
-                return conversation.ended or bool(conversation.connected_agents())
-
-            async with condition:
-                await condition.wait_for(settled)
-            agents = conversation.connected_agents()
-            if conversation.ended or not agents or not agents[0].is_bot:
-                return
-            reply = responder.reply_to(question.body)
-            if reply is None:
-                return
-            agent = agents[0]
-            with contextlib.suppress(ApiError):
-                self.typing(conversation, agent)
-                await asyncio.sleep(self.settings.agent_reply_delay)
-                await self.send(
-                    conversation,
-                    agent,
-                    reply[:MAX_MESSAGE_LENGTH],
-                    BodyType.STANDARD,
-                    answering=question,
-                )
+        if self.bots is not None:
+            await self.bots.agents_changed(conversation_id)
 
     def _arm_grace(self, conversation: Conversation) -> None:
         self._disarm_grace(conversation.id)
@@ -626,7 +529,7 @@ class ChatService:
             return
         if self.hub.count(conversation_id, conversation.guest_id) == 0:
             logger.info("guest of conversation %s removed: no event stream", conversation_id)
-            self._spawn(self._end(conversation, guest_first=True))
+            self.spawn(self._end(conversation, guest_first=True))
 
 
 def valid_media_types(value: Any) -> list[str]:

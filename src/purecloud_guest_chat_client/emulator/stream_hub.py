@@ -166,9 +166,6 @@ class StreamHub:
             for connection in connections:
                 connection.close(*close)
 
-    def snapshot(self) -> dict[str, Any]:
-        return {cid: len(conns) for cid, conns in self._by_conversation.items()}
-
 
 def frame_writer(send: Any) -> Callable[[str], bool] | None:
     """The server protocol's way to write a text frame at once, if it has one (the owner of
