@@ -1,8 +1,8 @@
 """The agent side's live channel: what agents see change, as it is committed.
 
 The chat service reports every committed change of a conversation and every typing indicator
-here; each subscriber (a browser console, or any agent-side client of the WebSocket at
-``/emulator/v1/events``) gets them as JSON text, in commit order. Nothing is computed while
+here; each subscriber (a browser console, or any agent-side client of the WebSocket at the
+control API's ``/events``) gets them as JSON text, in commit order. Nothing is computed while
 nobody listens.
 
 Events, each a JSON object with a ``type``:
