@@ -43,7 +43,7 @@ class ServiceSettings:
     header_timeout_seconds: float = 10.0
     body_timeout_seconds: float = 30.0
     idle_timeout_seconds: float = 5.0
-    max_connections: int = 1000
+    max_connections: int = 4096
     stream_max_frame_bytes: int = 65536
     stream_max_frames_per_second: int = 50
     stream_max_queued_frames: int = 1000
