@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sdk._local_http import Canned, canned_server
 
 from purecloud_guest_chat_client import (
     JSON,
@@ -44,6 +43,9 @@ from purecloud_guest_chat_client.stream import (
     UnknownEvent,
 )
 from purecloud_guest_chat_client.stream._mapping import event_from_frame
+
+from .helpers import create_body
+from .sdk._local_http import Canned, canned_server
 
 HEARTBEAT = 0.3
 
@@ -120,14 +122,7 @@ def test_a_token_that_is_not_jwt_shaped_is_not_logged_before_set_jwt(
         ApiClient(url) as client,
     ):
         _log_to(client, log_format, log_file)
-        answer = WebChatApi(client).post_webchat_guest_conversations(
-            {
-                "organizationId": "org-1",
-                "deploymentId": "dep-1",
-                "routingTarget": {"targetType": "QUEUE", "targetAddress": "Support"},
-                "memberInfo": {"displayName": "Ann"},
-            }
-        )
+        answer = WebChatApi(client).post_webchat_guest_conversations(create_body("Ann"))
         assert answer.jwt == token
     written = log_file.read_text(encoding="utf-8")
     console = capsys.readouterr().err

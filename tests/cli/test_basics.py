@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sdk._local_http import Canned, canned_server
 
 from purecloud_guest_chat_client import __version__
 
+from ..sdk._local_http import Canned, canned_server
 from .conftest import RunCli, cli_env
 
 

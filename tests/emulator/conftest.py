@@ -10,7 +10,7 @@ import pytest
 
 from purecloud_guest_chat_client.emulator import AsyncControlClient, LocalService
 
-from .helpers import API, WAIT, Guest, NewGuest, create_body
+from ..helpers import WAIT, Guest, NewGuest, create_guest
 
 
 @pytest.fixture
@@ -30,9 +30,7 @@ async def new_guest(http: httpx2.AsyncClient) -> AsyncIterator[NewGuest]:
     guests: list[Guest] = []
 
     async def create(**overrides: Any) -> Guest:
-        response = await http.post(API, json=create_body(**overrides))
-        assert response.status_code == 200, response.text
-        guest = Guest(http, response.json())
+        guest = await create_guest(http, **overrides)
         guests.append(guest)
         return guest
 

@@ -19,7 +19,7 @@ from purecloud_guest_chat_client.emulator.agent_feed import (
     FeedSubscriber,
 )
 
-from .helpers import API, WAIT, Guest, create_body
+from ..helpers import WAIT, create_guest
 
 Event = dict[str, Any]
 
@@ -64,14 +64,6 @@ async def guest_http(manual: LocalService) -> AsyncIterator[httpx2.AsyncClient]:
         yield client
 
 
-async def new_guest(http: httpx2.AsyncClient, **member: Any) -> Guest:
-    body = create_body()
-    body["memberInfo"] = {"displayName": "Ada Guest", **member}
-    response = await http.post(API, json=body)
-    assert response.status_code == 200, response.text
-    return Guest(http, response.json())
-
-
 async def test_the_feed_reports_a_chat_from_queue_to_end(
     manual: LocalService, guest_http: httpx2.AsyncClient
 ) -> None:
@@ -85,7 +77,9 @@ async def test_the_feed_reports_a_chat_from_queue_to_end(
         assert snapshot["conversations"] == []
         assert snapshot["typingIntervalMs"] == 3000
 
-        guest = await new_guest(guest_http, customFields={"plan": "gold"})
+        guest = await create_guest(
+            guest_http, memberInfo={"displayName": "Ada Guest", "customFields": {"plan": "gold"}}
+        )
         created = await feed.wait_for(view_of(guest.id, "new"))
         members = created["conversation"]["members"]
         assert members[0]["displayName"] == "Ada Guest"
@@ -124,7 +118,7 @@ async def test_the_feed_reports_a_chat_from_queue_to_end(
 async def test_a_new_subscriber_starts_from_a_snapshot_of_every_chat(
     manual: LocalService, guest_http: httpx2.AsyncClient
 ) -> None:
-    guest = await new_guest(guest_http)
+    guest = await create_guest(guest_http)
     await guest.connect()
     async with AsyncControlClient(manual.control_url) as control:
         await control.join_agent(guest.id, "Bob")
@@ -149,7 +143,7 @@ async def test_two_subscribers_see_the_same_events_in_the_same_order(
         feeds = [Feed(first), Feed(second)]
         for feed in feeds:
             await feed.next()
-        guest = await new_guest(guest_http)
+        guest = await create_guest(guest_http)
         stream = await guest.connect()
         seen: list[list[str]] = [[], []]
         for feed in feeds:
@@ -172,7 +166,7 @@ async def test_two_subscribers_see_the_same_events_in_the_same_order(
 async def test_leaving_the_feed_changes_no_chat(
     manual: LocalService, guest_http: httpx2.AsyncClient
 ) -> None:
-    guest = await new_guest(guest_http)
+    guest = await create_guest(guest_http)
     await guest.connect()
     async with websockets.connect(feed_url(manual)) as ws:
         await Feed(ws).next()
@@ -241,7 +235,7 @@ async def test_an_ended_chat_past_its_retention_is_removed_from_the_feed(
     ):
         feed = Feed(ws)
         await feed.next()
-        guest = await new_guest(http)
+        guest = await create_guest(http)
         stream = await guest.connect()
         await feed.wait_for(view_of(guest.id, "waiting"))
         assert (await guest.request("DELETE", f"/members/{guest.member_id}")).status_code == 204

@@ -25,7 +25,7 @@ from purecloud_guest_chat_client.emulator.host_guard import HostGuard, host_name
 from purecloud_guest_chat_client.emulator.settings import ServiceSettings
 from purecloud_guest_chat_client.emulator.token_authority import key_path
 
-from .helpers import NewGuest
+from ..helpers import NewGuest
 
 CONTROL = "/emulator/v1"
 

@@ -16,7 +16,7 @@ import pytest
 
 from purecloud_guest_chat_client.emulator import AsyncControlClient
 
-from .helpers import API, WAIT, Guest, create_body, is_change, is_message
+from ..helpers import API, WAIT, Guest, create_body, is_change, is_message
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="needs SIGKILL")
 

@@ -17,7 +17,7 @@ from purecloud_guest_chat_client.emulator import (
     LocalService,
 )
 
-from .helpers import API, Guest, NewGuest, create_body
+from ..helpers import API, Guest, NewGuest, create_body
 
 
 def assert_error(response: httpx2.Response, status: int, code: str) -> None:

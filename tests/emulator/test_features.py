@@ -14,7 +14,7 @@ import websockets
 
 from purecloud_guest_chat_client.emulator import AsyncControlClient, ControlError, LocalService
 
-from .helpers import API, WAIT, Guest, NewGuest, create_body, is_channel, is_message
+from ..helpers import API, WAIT, Guest, NewGuest, create_body, is_channel, is_message
 
 JSON_HEADERS = {"Content-Type": "application/json"}
 

@@ -21,7 +21,7 @@ from purecloud_guest_chat_client.emulator.api_error import MAX_JSON_DEPTH
 from purecloud_guest_chat_client.emulator.store import Operation, Store, StoreError
 from purecloud_guest_chat_client.emulator.token_authority import key_path
 
-from .helpers import API, Guest, NewGuest, create_body
+from ..helpers import API, Guest, NewGuest, create_body
 from .test_errors import assert_error
 
 JSON = {"Content-Type": "application/json"}

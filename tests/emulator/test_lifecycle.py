@@ -8,7 +8,7 @@ import httpx2
 
 from purecloud_guest_chat_client.emulator import AsyncControlClient, LocalService
 
-from .helpers import (
+from ..helpers import (
     API,
     Guest,
     NewGuest,

@@ -22,7 +22,7 @@ from purecloud_guest_chat_client.apis.web_chat_api import AsyncWebChatApi
 from purecloud_guest_chat_client.emulator import AsyncControlClient, LocalService
 from purecloud_guest_chat_client.stream import EventStream, StreamAuthError
 
-from .helpers import API, create_body
+from ..helpers import API, create_body
 
 # Generous bounds for "it happens": the limits under test are far shorter.
 REAPED_WITHIN = 15.0

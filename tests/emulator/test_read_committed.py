@@ -18,7 +18,7 @@ import pytest
 
 from purecloud_guest_chat_client.emulator import AsyncControlClient, ControlError, LocalService
 
-from .helpers import API, WAIT, Guest, create_body, is_message
+from ..helpers import API, WAIT, Guest, create_body, is_message
 
 SENDS = 120
 READERS = 4

@@ -21,7 +21,7 @@ import websockets
 
 from purecloud_guest_chat_client.emulator import AsyncControlClient, ControlClient, LocalService
 
-from .helpers import API, WAIT, create_body
+from ..helpers import API, WAIT, create_body
 
 resource = pytest.importorskip("resource")
 

@@ -22,7 +22,7 @@ from websockets.sync.client import connect
 from purecloud_guest_chat_client.emulator import LocalService
 from purecloud_guest_chat_client.models import ErrorBody
 
-from .helpers import API, create_body
+from ..helpers import API, create_body
 
 schemathesis = pytest.importorskip("schemathesis")
 from schemathesis.specs.openapi.checks import positive_data_acceptance  # noqa: E402

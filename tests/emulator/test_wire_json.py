@@ -18,7 +18,7 @@ from purecloud_guest_chat_client.emulator.wire_json import message_json
 from purecloud_guest_chat_client.models import WebChatMessage, parse_frame
 from purecloud_guest_chat_client.models.frames import MessageFrame
 
-from .helpers import API, Guest, NewGuest, create_body, is_message
+from ..helpers import API, Guest, NewGuest, create_body, is_message
 
 ODD_BODIES = [
     "plain",

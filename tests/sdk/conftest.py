@@ -15,6 +15,8 @@ from websockets.sync.client import ClientConnection, connect
 from purecloud_guest_chat_client import ApiClient, RetryPolicy, WebChatApi
 from purecloud_guest_chat_client.models import CreateWebChatConversationResponse
 
+from ..helpers import create_body
+
 
 @pytest.fixture(autouse=True)
 def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
@@ -45,15 +47,6 @@ def wait_for_agent(control: Any, cid: str) -> None:
         return any(m.get("role") == "AGENT" and m.get("state") == "CONNECTED" for m in members)
 
     wait_for(agent_connected, "an agent to connect")
-
-
-def create_body(name: str = "Guest") -> dict[str, Any]:
-    return {
-        "organizationId": "org-1",
-        "deploymentId": "dep-1",
-        "routingTarget": {"targetType": "QUEUE", "targetAddress": "Support"},
-        "memberInfo": {"displayName": name, "profileImageUrl": "http://example.invalid/a.png"},
-    }
 
 
 @dataclass

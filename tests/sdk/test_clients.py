@@ -20,8 +20,9 @@ from purecloud_guest_chat_client import (
     WebChatApi,
 )
 
+from ..helpers import create_body
 from ._local_http import Canned, canned_server, dead_port, forward_proxy
-from .conftest import Chat, attach_stream, create_body, open_chat
+from .conftest import Chat, attach_stream, open_chat
 
 
 def test_many_clients_with_their_own_jwts_in_threads(service: Any) -> None:

@@ -29,8 +29,9 @@ from purecloud_guest_chat_client import (
     UnsupportedMediaTypeError,
 )
 
+from ..helpers import create_body
 from ._local_http import unopenable_port
-from .conftest import Chat, create_body, open_chat
+from .conftest import Chat, open_chat
 
 FAST_RETRY = RetryPolicy(max_retries=3, backoff_initial=0.01, backoff_max=0.05)
 

@@ -23,7 +23,8 @@ from purecloud_guest_chat_client import (
     WebChatApi,
 )
 
-from .conftest import attach_stream, create_body
+from ..helpers import create_body
+from .conftest import attach_stream
 
 
 @pytest.mark.parametrize("level", [LTrace, LDebug, LError])

@@ -20,7 +20,8 @@ from purecloud_guest_chat_client.models import (
     MemberState,
 )
 
-from .conftest import Chat, attach_stream, create_body, wait_for, wait_for_agent
+from ..helpers import create_body
+from .conftest import Chat, attach_stream, wait_for, wait_for_agent
 
 
 def test_create_returns_typed_response_and_needs_no_jwt(service: Any) -> None:

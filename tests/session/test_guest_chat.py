@@ -32,6 +32,8 @@ from purecloud_guest_chat_client.stream import (
     TypingEvent,
 )
 
+from ..helpers import create_body
+
 HEARTBEAT = 0.3
 
 
@@ -158,14 +160,7 @@ async def test_sending_right_after_start_waits_for_the_stream(
     # The service refuses a message before the guest's stream is attached ...
     async with AsyncApiClient(manual_service.base_url) as client:
         api = AsyncWebChatApi(client)
-        created = await api.post_webchat_guest_conversations(
-            {
-                "organizationId": "org-1",
-                "deploymentId": "deployment-1",
-                "routingTarget": {"targetType": "QUEUE", "targetAddress": "Support"},
-                "memberInfo": {"displayName": "Ann"},
-            }
-        )
+        created = await api.post_webchat_guest_conversations(create_body("Ann"))
         assert created.id and created.jwt and created.member and created.member.id
         client.set_jwt(created.jwt)
         with pytest.raises(BadRequestError) as refused:

@@ -1,4 +1,4 @@
-"""Helpers for the stream tests: a guest chat created over the SDK, and bounded waits."""
+"""Helpers for the stream tests: a guest chat created through the SDK, and bounded waits."""
 
 from __future__ import annotations
 
@@ -13,11 +13,13 @@ from purecloud_guest_chat_client.apis.web_chat_api import AsyncWebChatApi
 from purecloud_guest_chat_client.emulator import AsyncControlClient, LocalService
 from purecloud_guest_chat_client.stream import EventStream, StreamEvent
 
+from ..helpers import create_body
+
 HEARTBEAT = 0.3
 
 
 @dataclass
-class Guest:
+class SdkGuest:
     service: LocalService
     api: AsyncWebChatApi
     conversation_id: str
@@ -32,24 +34,17 @@ class Guest:
         return EventStream(self.event_stream_uri, **options)  # type: ignore[arg-type]
 
 
-async def new_guest(service: LocalService) -> AsyncIterator[Guest]:
+async def open_sdk_guest(service: LocalService) -> AsyncIterator[SdkGuest]:
     async with (
         AsyncApiClient(service.base_url) as client,
         AsyncControlClient(service.control_url) as control,
     ):
         api = AsyncWebChatApi(client)
-        created = await api.post_webchat_guest_conversations(
-            {
-                "organizationId": "org-1",
-                "deploymentId": "deployment-1",
-                "routingTarget": {"targetType": "QUEUE", "targetAddress": "Support"},
-                "memberInfo": {"displayName": "Ann"},
-            }
-        )
+        created = await api.post_webchat_guest_conversations(create_body("Ann"))
         assert created.id and created.jwt and created.event_stream_uri and created.member
         assert created.member.id
         client.set_jwt(created.jwt)
-        yield Guest(
+        yield SdkGuest(
             service=service,
             api=api,
             conversation_id=created.id,
@@ -66,8 +61,8 @@ def manual_service(service_factory: Callable[..., LocalService]) -> LocalService
 
 
 @pytest.fixture
-async def guest(manual_service: LocalService) -> AsyncIterator[Guest]:
-    async for created in new_guest(manual_service):
+async def guest(manual_service: LocalService) -> AsyncIterator[SdkGuest]:
+    async for created in open_sdk_guest(manual_service):
         yield created
 
 

@@ -30,7 +30,7 @@ from purecloud_guest_chat_client.stream import (
 )
 from purecloud_guest_chat_client.stream._token import read_claims
 
-from .conftest import Guest, new_guest, next_matching
+from .conftest import SdkGuest, next_matching, open_sdk_guest
 
 
 def _is_message(body: str) -> Callable[[StreamEvent], bool]:
@@ -45,13 +45,13 @@ def _agent_joined(event: StreamEvent) -> bool:
     )
 
 
-async def _join_agent(guest: Guest) -> str:
+async def _join_agent(guest: SdkGuest) -> str:
     agent = await guest.control.join_agent(guest.conversation_id, "Bob")
     member_id: str = agent["id"]
     return member_id
 
 
-async def test_drops_during_a_burst_lose_and_repeat_no_message(guest: Guest) -> None:
+async def test_drops_during_a_burst_lose_and_repeat_no_message(guest: SdkGuest) -> None:
     burst = [f"message {number}" for number in range(60)]
     async with guest.stream() as stream:
         agent_id = await _join_agent(guest)
@@ -85,7 +85,7 @@ async def test_drops_during_a_burst_lose_and_repeat_no_message(guest: Guest) -> 
 
 
 async def test_a_stream_dropped_again_right_after_attaching_still_catches_up(
-    guest: Guest,
+    guest: SdkGuest,
 ) -> None:
     async with guest.stream() as stream:
         agent_id = await _join_agent(guest)
@@ -104,7 +104,7 @@ async def test_a_stream_dropped_again_right_after_attaching_still_catches_up(
     assert bodies == ["one", "two", "three"]
 
 
-async def test_a_catch_up_that_fails_half_way_loses_no_message(guest: Guest) -> None:
+async def test_a_catch_up_that_fails_half_way_loses_no_message(guest: SdkGuest) -> None:
     async with guest.stream() as stream:
         agent_id = await _join_agent(guest)
         await next_matching(stream, _agent_joined)
@@ -118,7 +118,7 @@ async def test_a_catch_up_that_fails_half_way_loses_no_message(guest: Guest) -> 
         assert (await guest.control.faults())["errors"] == []
 
 
-async def test_heartbeat_silence_is_taken_for_a_dead_connection(guest: Guest) -> None:
+async def test_heartbeat_silence_is_taken_for_a_dead_connection(guest: SdkGuest) -> None:
     async with guest.stream() as stream:
         agent_id = await _join_agent(guest)
         await next_matching(stream, _agent_joined)
@@ -135,7 +135,7 @@ async def test_the_watchdog_follows_the_services_heartbeat(
 ) -> None:
     # The stream assumes the real service's 30 s; this service beats every 0.5 s.
     service = service_factory(agent="manual", heartbeat_seconds=0.5)
-    async for guest in new_guest(service):
+    async for guest in open_sdk_guest(service):
         async with EventStream(
             guest.event_stream_uri, api=guest.api, include_heartbeats=True
         ) as stream:
@@ -168,7 +168,7 @@ async def test_pings_keep_a_quiet_connection_alive(
 ) -> None:
     # The service's heartbeat is far apart; the client's pings and their pongs keep it alive.
     service = service_factory(agent="manual", heartbeat_seconds=60.0)
-    async for guest in new_guest(service):
+    async for guest in open_sdk_guest(service):
         async with guest.stream(include_heartbeats=True) as stream:
             _, seen = await next_matching(
                 stream, lambda event: isinstance(event, HeartbeatEvent) and event.is_pong
@@ -176,7 +176,7 @@ async def test_pings_keep_a_quiet_connection_alive(
             assert not any(isinstance(event, Reconnecting) for event in seen)
 
 
-async def test_heartbeats_are_consumed_unless_asked_for(guest: Guest) -> None:
+async def test_heartbeats_are_consumed_unless_asked_for(guest: SdkGuest) -> None:
     async with guest.stream(include_heartbeats=True) as stream:
         # The client's ping may come first: its pong is a heartbeat event too, just not this one.
         heartbeat, _ = await next_matching(
@@ -190,7 +190,7 @@ async def test_heartbeats_are_consumed_unless_asked_for(guest: Guest) -> None:
         assert not any(isinstance(event, HeartbeatEvent) for event in seen)
 
 
-async def test_malformed_and_unknown_frames_are_survived(guest: Guest) -> None:
+async def test_malformed_and_unknown_frames_are_survived(guest: SdkGuest) -> None:
     raw_frames = [
         "not json at all",
         json.dumps([1, 2, 3]),
@@ -217,7 +217,7 @@ async def test_malformed_and_unknown_frames_are_survived(guest: Guest) -> None:
     assert not any(isinstance(event, Reconnecting) for event in seen)
 
 
-async def test_a_media_request_is_typed(guest: Guest) -> None:
+async def test_a_media_request_is_typed(guest: SdkGuest) -> None:
     async with guest.stream() as stream:
         await _join_agent(guest)
         await guest.control.media_request(guest.conversation_id, ["COBROWSE"])
@@ -226,7 +226,7 @@ async def test_a_media_request_is_typed(guest: Guest) -> None:
         assert event.body_type == BodyType.MEDIA_REQUEST
 
 
-async def test_the_stream_ends_when_the_agent_ends_the_chat(guest: Guest) -> None:
+async def test_the_stream_ends_when_the_agent_ends_the_chat(guest: SdkGuest) -> None:
     async with guest.stream() as stream:
         agent_id = await _join_agent(guest)
         await next_matching(stream, _agent_joined)
@@ -243,7 +243,7 @@ async def test_the_stream_ends_when_the_agent_ends_the_chat(guest: Guest) -> Non
     assert own and own[-1].state == MemberState.DISCONNECTED
 
 
-async def test_a_stream_attached_to_an_ended_chat_stops(guest: Guest) -> None:
+async def test_a_stream_attached_to_an_ended_chat_stops(guest: SdkGuest) -> None:
     async with guest.stream() as first:
         agent_id = await _join_agent(guest)
         await next_matching(first, _agent_joined)
@@ -256,7 +256,7 @@ async def test_a_stream_attached_to_an_ended_chat_stops(guest: Guest) -> None:
         assert again.end_reason is StreamEnd.CONVERSATION_ENDED
 
 
-async def test_close_ends_the_iteration(guest: Guest) -> None:
+async def test_close_ends_the_iteration(guest: SdkGuest) -> None:
     stream = guest.stream()
     await stream.connect()
 
@@ -275,7 +275,7 @@ async def test_an_expired_jwt_stops_the_stream_with_an_auth_error(
     service_factory: Callable[..., LocalService],
 ) -> None:
     service = service_factory(agent="manual", heartbeat_seconds=0.3, jwt_lifetime_seconds=1)
-    async for guest in new_guest(service):
+    async for guest in open_sdk_guest(service):
         async with guest.stream() as stream:
             claims = read_claims(guest.jwt)
             async with asyncio.timeout(10):
@@ -291,7 +291,7 @@ async def test_an_expired_jwt_stops_the_stream_with_an_auth_error(
             await guest.stream().connect()
 
 
-async def test_a_refused_token_is_an_auth_error(guest: Guest) -> None:
+async def test_a_refused_token_is_an_auth_error(guest: SdkGuest) -> None:
     header, payload, signature = guest.jwt.split(".")
     forged = guest.event_stream_uri.replace(guest.jwt, f"{header}.{payload}.{signature[::-1]}")
     with pytest.raises(StreamAuthError) as raised:
@@ -300,7 +300,7 @@ async def test_a_refused_token_is_an_auth_error(guest: Guest) -> None:
     assert guest.jwt not in str(raised.value) and signature not in str(raised.value)
 
 
-async def test_a_handshake_refused_otherwise_is_a_connection_error(guest: Guest) -> None:
+async def test_a_handshake_refused_otherwise_is_a_connection_error(guest: SdkGuest) -> None:
     elsewhere = guest.event_stream_uri.replace("/token/", "/elsewhere/token/")
     with pytest.raises(
         StreamConnectionError, match=r"refused the connection \(HTTP 404\)"
@@ -310,7 +310,7 @@ async def test_a_handshake_refused_otherwise_is_a_connection_error(guest: Guest)
     assert guest.jwt not in str(raised.value)
 
 
-async def test_a_stream_nobody_answers_is_a_connection_error(guest: Guest) -> None:
+async def test_a_stream_nobody_answers_is_a_connection_error(guest: SdkGuest) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -320,7 +320,9 @@ async def test_a_stream_nobody_answers_is_a_connection_error(guest: Guest) -> No
     assert guest.jwt not in str(raised.value)
 
 
-async def test_no_log_line_shows_the_token(guest: Guest, caplog: pytest.LogCaptureFixture) -> None:
+async def test_no_log_line_shows_the_token(
+    guest: SdkGuest, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.DEBUG)
     async with guest.stream() as stream:
         await _join_agent(guest)
@@ -338,7 +340,7 @@ async def test_no_log_line_shows_the_token(guest: Guest, caplog: pytest.LogCaptu
 
 def test_the_sync_stream(manual_service: LocalService) -> None:
     async def create() -> tuple[str, str, str]:
-        async for guest in new_guest(manual_service):
+        async for guest in open_sdk_guest(manual_service):
             return guest.event_stream_uri, guest.conversation_id, guest.jwt
         raise AssertionError("no guest")
 

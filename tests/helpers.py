@@ -1,4 +1,8 @@
-"""Helpers for the service's tests: a guest speaking REST over httpx2 and reading its stream."""
+"""What the tests share: the request body that creates a chat, and a guest made from it that
+speaks the wire protocol itself (REST over httpx2, the stream over websockets).
+
+The stream tests' guest, made through the SDK, is ``SdkGuest`` in tests/stream/conftest.py.
+"""
 
 from __future__ import annotations
 
@@ -15,12 +19,14 @@ API = "/api/v2/webchat/guest/conversations"
 WAIT = 5.0
 
 
-def create_body(**overrides: Any) -> dict[str, Any]:
+def create_body(name: str = "Ada Guest", **overrides: Any) -> dict[str, Any]:
+    """A create-conversation body for the local service's Support queue, from a guest called
+    ``name``; ``overrides`` replace whole top-level fields."""
     body: dict[str, Any] = {
         "organizationId": "org-1",
         "deploymentId": "dep-1",
         "routingTarget": {"targetType": "QUEUE", "targetAddress": "Support"},
-        "memberInfo": {"displayName": "Ada Guest", "profileImageUrl": "https://x.test/a.png"},
+        "memberInfo": {"displayName": name, "profileImageUrl": "https://x.test/a.png"},
     }
     body.update(overrides)
     return body
@@ -146,4 +152,12 @@ class Guest:
         return stream, agent_id
 
 
+async def create_guest(http: httpx2.AsyncClient, **overrides: Any) -> Guest:
+    """A new chat, created over REST from :func:`create_body` with ``overrides``."""
+    response = await http.post(API, json=create_body(**overrides))
+    assert response.status_code == 200, response.text
+    return Guest(http, response.json())
+
+
 NewGuest = Callable[..., Awaitable[Guest]]
+"""The ``new_guest`` fixture: :func:`create_guest` on the test's client, closing streams after."""
