@@ -11,14 +11,12 @@ from __future__ import annotations
 import json
 import logging
 import math
-import threading
 import time
-import weakref
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 from urllib.parse import quote, urlencode, urlsplit
 
 import httpx2
@@ -79,9 +77,6 @@ _RETRY_FILE_KEYS = (
 
 ResultT = TypeVar("ResultT")
 ProxySetting = str | Mapping[str, Any] | None
-# Guards every client's set of sharers: clones come and go on event loops while file edits are
-# applied on the watcher's thread.
-_SHARERS_LOCK = threading.Lock()
 _EXTENDED_HERE: ContextVar[bool] = ContextVar("guestchat_extended_responses", default=False)
 
 
@@ -263,13 +258,18 @@ class BaseClient:
         retry: RetryPolicy | None = None,
         proxy: ProxySetting = None,
         headers: Mapping[str, str] | None = None,
+        _share_with: BaseClient | None = None,
     ) -> None:
-        self._init_transport()
-        self.config = Configuration()
-        self._config_owner: BaseClient | None = None
-        # The clients sharing this one's Configuration, which file edits must reach too.
-        self._config_sharers: weakref.WeakSet[BaseClient] = weakref.WeakSet()
+        # ``_share_with`` is how ``with_jwt`` makes its clients: they follow that client's
+        # Configuration (logger settings made in code included) instead of reading the file
+        # again, and leave it open when they close; the client that made it closes it.
+        self._init_transport(_share_with)
         self._init_settings(environment, jwt, timeout, retry, proxy, headers)
+        self._owns_config = _share_with is None
+        self.config: Configuration = Configuration() if _share_with is None else _share_with.config
+        if _share_with is not None:
+            self.config.subscribe(self._apply_file_keys)
+            return
         # What the code sets explicitly wins over the file when the client is created.
         keep: set[tuple[str, str]] = set()
         if environment is not None:
@@ -303,36 +303,14 @@ class BaseClient:
         if jwt is not None:
             self.set_jwt(jwt)
 
-    def _sharing_config(self, jwt: str | None) -> Self:
-        """A client of the same kind with this client's settings but ``jwt``, sharing this
-        client's Configuration (logger settings made in code included) instead of reading the
-        file again. The Configuration stays its owner's: closing the new client leaves it open."""
-        owner = self._config_owner or self
-        client = type(self).__new__(type(self))
-        client._init_transport()
-        client.config = owner.config
-        client._config_owner = owner
-        client._config_sharers = weakref.WeakSet()
-        client._init_settings(
-            self._environment, jwt, self._timeout, self._retry, self._proxy_url, self._extra_headers
-        )
-        with _SHARERS_LOCK:
-            owner._config_sharers.add(client)
-        return client
-
     def _release_config(self) -> None:
-        """On close: close the Configuration if this client owns it, else stop following it."""
-        if self._config_owner is None:
+        """On close: close the Configuration if this client made it, else stop following it."""
+        if self._owns_config:
             self.config.close()
         else:
-            with _SHARERS_LOCK:
-                self._config_owner._config_sharers.discard(self)
+            self.config.unsubscribe(self._apply_file_keys)
 
     def _apply_file_keys(self, changed: Mapping[tuple[str, str], Any]) -> None:
-        with _SHARERS_LOCK:
-            sharers = list(self._config_sharers)
-        for sharer in sharers:
-            sharer._apply_file_keys(changed)
         host = changed.get(("general", "host"))
         if host is not None:
             self.set_environment(host)
@@ -462,8 +440,9 @@ class BaseClient:
         jwt = self._jwt
         self._auth_headers = {**anonymous, "Authorization": f"Bearer {jwt}"} if jwt else anonymous
 
-    def _init_transport(self) -> None:
-        """Set up the (lazily opened) connection pool's state; the subclass knows its kind."""
+    def _init_transport(self, share_with: BaseClient | None) -> None:
+        """Set up the (lazily opened) connection pool's state; the subclass knows its kind, and
+        whether a client made with ``share_with`` sends through that client's pool."""
         raise NotImplementedError
 
     def _drop_transport(self) -> None:

@@ -12,24 +12,27 @@ from __future__ import annotations
 import threading
 import weakref
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from ._config_file import FileSettings, read_config_file
 
-if TYPE_CHECKING:
-    from .configuration import Configuration
-
-__all__ = ["subscribe", "unsubscribe", "watching"]
+__all__ = ["SettingsSubscriber", "subscribe", "unsubscribe", "watching"]
 
 _POLL_SECONDS = 0.25
 _registry_lock = threading.Lock()
 _watches: dict[Path, _FileWatch] = {}
 
 
+class SettingsSubscriber(Protocol):
+    """What a watch hands each good edit of its file to (a ``Configuration``)."""
+
+    def apply_file_settings(self, settings: FileSettings) -> None: ...
+
+
 class _FileWatch:
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.subscribers: weakref.WeakSet[Configuration] = weakref.WeakSet()
+        self.subscribers: weakref.WeakSet[SettingsSubscriber] = weakref.WeakSet()
         self._stop = threading.Event()
         self._applied: FileSettings | None = read_config_file(path)
         self._thread = threading.Thread(
@@ -97,7 +100,7 @@ class _FileWatch:
             config.apply_file_settings(settings)
 
 
-def subscribe(config: Configuration, path: Path) -> None:
+def subscribe(config: SettingsSubscriber, path: Path) -> None:
     with _registry_lock:
         watch = _watches.get(path)
         if watch is None or not watch.alive:
@@ -108,7 +111,7 @@ def subscribe(config: Configuration, path: Path) -> None:
             watch.subscribers.add(config)
 
 
-def unsubscribe(config: Configuration, path: Path) -> None:
+def unsubscribe(config: SettingsSubscriber, path: Path) -> None:
     with _registry_lock:
         watch = _watches.get(path)
         if watch is None:

@@ -55,7 +55,8 @@ class ApiClient(BaseClient):
 
     instance = _DefaultClient()
 
-    def _init_transport(self) -> None:
+    def _init_transport(self, share_with: BaseClient | None) -> None:
+        # A sync client keeps a pool of its own, even when it shares a configuration.
         self._http: httpx2.Client | None = None
         self._http_lock = threading.Lock()
 
@@ -121,10 +122,13 @@ class ApiClient(BaseClient):
 class AsyncApiClient(BaseClient):
     """An asyncio Guest Chat API client; the same settings as :class:`ApiClient`."""
 
-    def _init_transport(self) -> None:
+    def _init_transport(self, share_with: BaseClient | None) -> None:
         self._http: httpx2.AsyncClient | None = None
         self._retired: list[httpx2.AsyncClient] = []
-        self._pool_owner: AsyncApiClient | None = None
+        # A clone of a clone sends through the first client's pool too.
+        self._pool_owner: AsyncApiClient | None = (
+            share_with._pool_owner or share_with if isinstance(share_with, AsyncApiClient) else None
+        )
 
     def with_jwt(self, jwt: str | None) -> AsyncApiClient:
         """A client for another guest: its own JWT (None until the guest's chat is created), a
@@ -135,9 +139,15 @@ class AsyncApiClient(BaseClient):
         Closing the returned client leaves the pool and the configuration open; closing this
         client closes them.
         """
-        client = self._sharing_config(jwt)
-        client._pool_owner = self._pool_owner or self
-        return client
+        return type(self)(
+            self._environment,
+            jwt=jwt,
+            timeout=self._timeout,
+            retry=self._retry,
+            proxy=self._proxy_url,
+            headers=self._extra_headers,
+            _share_with=self,
+        )
 
     def _transport(self) -> httpx2.AsyncClient:
         if self._pool_owner is not None:

@@ -5,13 +5,15 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import weakref
 from collections.abc import Callable, Iterable, Mapping
 from enum import StrEnum
 from pathlib import Path
+from types import MethodType
 from typing import Any
 
+from . import _live_reload
 from ._config_file import FileSettings, default_config_path, read_config_file
-from ._live_reload import subscribe, unsubscribe
 from ._logging import (
     FIELDS_ATTRIBUTE,
     ROOT_LOGGER_NAME,
@@ -230,6 +232,9 @@ class Logger:
 FileKey = tuple[str, str]
 """A configuration-file key as ``(section, key)``, such as ``("general", "host")``."""
 
+FileKeysListener = Callable[[Mapping[FileKey, Any]], None]
+"""Called with the keys a file edit changed, and their new values."""
+
 
 class Configuration:
     """A client's configuration: ``logger``, the configuration file and its live reload.
@@ -238,15 +243,22 @@ class Configuration:
     With ``live_reload_config`` on (the default) edits are applied while the client runs; only
     the keys an edit changed are applied, so a later edit of the log level does not undo a
     ``set_environment()`` made in code.
+
+    Every client that uses this configuration is one of its listeners: the client that made it
+    (see :meth:`activate`) and those that share it (``AsyncApiClient.with_jwt``). An edit reaches
+    them all.
     """
 
     def __init__(self) -> None:
         self.logger = Logger()
         self._config_path = default_config_path()
         self._live_reload = True
-        self._client_hook: Callable[[Mapping[FileKey, Any]], None] | None = None
+        self._active = False
+        # Held weakly: a client dropped without being closed must not be kept alive here.
+        self._listeners: list[weakref.ref[FileKeysListener]] = []
         self._applied: dict[FileKey, Any] = {}
         self._subscribed_path: Path | None = None
+        # Listeners come and go on event loops while edits are applied on the watcher's thread.
         self._lock = threading.RLock()
 
     @property
@@ -262,7 +274,7 @@ class Configuration:
             raise ValueError(f"config path {str(resolved)!r} is a directory, not a file")
         with self._lock:
             self._config_path = resolved
-            if self._client_hook is not None:
+            if self._active:
                 self._load()
                 self._sync_watch()
 
@@ -279,28 +291,44 @@ class Configuration:
             self._sync_watch()
 
     def activate(
-        self,
-        client_hook: Callable[[Mapping[FileKey, Any]], None],
-        *,
-        keep: frozenset[FileKey] = frozenset(),
+        self, listener: FileKeysListener, *, keep: frozenset[FileKey] = frozenset()
     ) -> None:
-        """Attach to a client: read the file now (except the ``keep`` keys set in code)."""
+        """Attach to the client that made this configuration: subscribe its ``listener``, read
+        the file now (except the ``keep`` keys set in code) and watch it from then on."""
         with self._lock:
-            self._client_hook = client_hook
+            self._active = True
+            self.subscribe(listener)
             settings = read_config_file(self._config_path)
             if settings is not None:
                 self._apply(settings, skip=keep)
             self._sync_watch()
 
+    def subscribe(self, listener: FileKeysListener) -> None:
+        """Call ``listener`` with the keys each later file edit changes, until
+        :meth:`unsubscribe` or :meth:`close`. It is held weakly, as a bound method if it is one."""
+        ref: weakref.ref[FileKeysListener] = (
+            weakref.WeakMethod(listener)
+            if isinstance(listener, MethodType)
+            else weakref.ref(listener)
+        )
+        with self._lock:
+            self._listeners.append(ref)
+
+    def unsubscribe(self, listener: FileKeysListener) -> None:
+        with self._lock:
+            self._listeners = [ref for ref in self._listeners if ref() not in (None, listener)]
+
     def apply_file_settings(self, settings: FileSettings) -> None:
         """Apply what changed in the file since it was last applied."""
         with self._lock:
-            if self._client_hook is not None:
+            if self._active:
                 self._apply(settings, skip=frozenset())
 
     def close(self) -> None:
+        """Stop watching the file, drop every listener and close the logger's handlers."""
         with self._lock:
-            self._client_hook = None
+            self._active = False
+            self._listeners = []
             self._sync_watch()
         self.logger.close()
 
@@ -339,15 +367,17 @@ class Configuration:
         if reload_flag is not None:
             self._live_reload = bool(reload_flag)
             self._sync_watch()
-        if self._client_hook is not None:
-            self._client_hook(changed)
+        listeners = [listener for ref in self._listeners if (listener := ref()) is not None]
+        self._listeners = [ref for ref in self._listeners if ref() is not None]
+        for listener in listeners:
+            listener(changed)
 
     def _sync_watch(self) -> None:
-        wanted = self._config_path if self._live_reload and self._client_hook else None
+        wanted = self._config_path if self._live_reload and self._active else None
         if wanted == self._subscribed_path:
             return
         if self._subscribed_path is not None:
-            unsubscribe(self, self._subscribed_path)
+            _live_reload.unsubscribe(self, self._subscribed_path)
         self._subscribed_path = wanted
         if wanted is not None:
-            subscribe(self, wanted)
+            _live_reload.subscribe(self, wanted)
