@@ -116,12 +116,20 @@ def _import_readme(data: dict[str, Any]) -> list[tuple[str, str]]:
     return [("`bench_import.py`: `import purecloud_guest_chat_client`", figure)]
 
 
-SDK_CASES = {"sequential": "sequential", "async_concurrent": "async, concurrent"}
+SDK_CASES = {
+    "sequential": ("send", "sequential"),
+    "async_concurrent": ("send", "async, concurrent"),
+    "create_sequential": ("create chat", "sequential"),
+}
+"""Each case of ``bench_sdk.py``: the operation, and how the calls are made."""
+SDK_SENDS = ("sequential", "async_concurrent")
 
 
 def _sdk_rows(data: dict[str, Any]) -> list[Row]:
     rows = []
-    for key, label in SDK_CASES.items():
+    for key, (operation, label) in SDK_CASES.items():
+        if key not in data["results"]:
+            continue
         figures = data["results"][key]
         spread = ""
         if "sdk_ms_per_call_range" in figures:
@@ -129,10 +137,12 @@ def _sdk_rows(data: dict[str, Any]) -> list[Row]:
         raw_spread = ""
         if "raw_ms_per_call_range" in figures:
             raw_spread = f" ({_range(*figures['raw_ms_per_call_range'], ' ms', 3)})"
+        ours = f"WebChatApi {figures['sdk_median_ms_per_call']:.3f} ms"
+        ours_cpu = f"WebChatApi {figures['sdk_client_cpu_ms_per_call']:.3f} ms"
         rows.append(
             Row(
                 "sdk",
-                f"WebChatApi send, {label}: wall per call",
+                f"WebChatApi {operation}, {label}: wall per call",
                 f"{figures['sdk_median_ms_per_call']:.3f} ms",
                 spread,
                 f"raw httpx2 {figures['raw_median_ms_per_call']:.3f} ms{raw_spread}",
@@ -142,18 +152,44 @@ def _sdk_rows(data: dict[str, Any]) -> list[Row]:
         rows.append(
             Row(
                 "sdk",
-                f"WebChatApi send, {label}: client CPU per call",
+                f"WebChatApi {operation}, {label}: client CPU per call",
                 f"{figures['sdk_client_cpu_ms_per_call']:.3f} ms",
                 "",
                 f"raw httpx2 {figures['raw_client_cpu_ms_per_call']:.3f} ms",
                 f"{figures['client_cpu_ratio']:.2f}x",
             )
         )
+        statuses = data.get("peers", {})
+        for peer, status in statuses.items():
+            measured = figures.get("peers", {}).get(peer, {"status": status})
+            if "status" in measured:
+                rows.append(Row("sdk", f"{peer} {operation}, {label}", measured["status"]))
+                continue
+            rows.append(
+                Row(
+                    "sdk",
+                    f"{peer} {operation}, {label}: wall per call",
+                    f"{measured['median_ms_per_call']:.3f} ms",
+                    _range(*measured["ms_per_call_range"], " ms", 3),
+                    ours,
+                    f"{measured['ratio_to_sdk']:.2f}x",
+                )
+            )
+            rows.append(
+                Row(
+                    "sdk",
+                    f"{peer} {operation}, {label}: client CPU per call",
+                    f"{measured['client_cpu_ms_per_call']:.3f} ms",
+                    "",
+                    ours_cpu,
+                    f"{measured['client_cpu_ratio_to_sdk']:.2f}x",
+                )
+            )
     return rows
 
 
 def _sdk_readme(data: dict[str, Any]) -> list[tuple[str, str]]:
-    ratios = " / ".join(f"{data['results'][key]['ratio']:.2f}x" for key in SDK_CASES)
+    ratios = " / ".join(f"{data['results'][key]['ratio']:.2f}x" for key in SDK_SENDS)
     concurrency = data.get("arguments", {}).get("concurrency", "")
     return [
         (
@@ -343,8 +379,8 @@ BENCHMARKS = (
     ),
     Benchmark(
         "sdk", "bench_sdk.py", "sdk.json",
-        ("--rounds", "15", "--calls", "200", "--concurrency", "200"),
-        ("--rounds", "2", "--calls", "10", "--concurrency", "10"),
+        ("--rounds", "15", "--calls", "200", "--concurrency", "200", "--creates", "50"),
+        ("--rounds", "2", "--calls", "10", "--concurrency", "10", "--creates", "3"),
         _sdk_rows, _sdk_readme,
     ),
     Benchmark(
@@ -407,21 +443,49 @@ def _plot_sdk(data: dict[str, Any], path: Path) -> bool:
         from matplotlib.figure import Figure
     except ImportError:
         return False
-    figure = Figure(figsize=(7, 3.8), dpi=100, layout="constrained")
-    axes = figure.add_subplot()
-    labels = list(SDK_CASES.values())
-    for offset, (who, key) in enumerate((("WebChatApi", "sdk"), ("raw httpx2", "raw"))):
-        medians = [data["results"][case][f"{key}_median_ms_per_call"] for case in SDK_CASES]
-        ranges = [data["results"][case].get(f"{key}_ms_per_call_range") for case in SDK_CASES]
-        errors = [
-            [m - r[0] if r else 0 for m, r in zip(medians, ranges, strict=True)],
-            [r[1] - m if r else 0 for m, r in zip(medians, ranges, strict=True)],
+    cases = [case for case in SDK_CASES if case in data["results"]]
+    series: list[tuple[str, list[tuple[float, list[float]] | None]]] = [
+        (
+            who,
+            [
+                (
+                    data["results"][case][f"{key}_median_ms_per_call"],
+                    data["results"][case][f"{key}_ms_per_call_range"],
+                )
+                for case in cases
+            ],
+        )
+        for who, key in (("WebChatApi", "sdk"), ("raw httpx2", "raw"))
+    ]
+    for peer in data.get("peers", {}):
+        figures = [data["results"][case].get("peers", {}).get(peer, {}) for case in cases]
+        points = [
+            (f["median_ms_per_call"], f["ms_per_call_range"]) if "ms_per_call_range" in f else None
+            for f in figures
         ]
-        positions = [index + offset * 0.38 for index in range(len(labels))]
-        axes.bar(positions, medians, width=0.36, yerr=errors, capsize=4, label=who)
-    axes.set_xticks([index + 0.19 for index in range(len(labels))], labels)
+        if any(points):
+            series.append((peer, points))
+    figure = Figure(figsize=(8, 4), dpi=100, layout="constrained")
+    axes = figure.add_subplot()
+    width = 0.8 / len(series)
+    for offset, (who, points) in enumerate(series):
+        for index, point in enumerate(points):
+            if point is None:
+                continue
+            median, (low, high) = point
+            axes.bar(
+                index + offset * width,
+                median,
+                width=width * 0.95,
+                yerr=[[median - low], [high - median]],
+                capsize=3,
+                color=f"C{offset}",
+                label=who if index == next(i for i, p in enumerate(points) if p) else None,
+            )
+    labels = [" ".join(SDK_CASES[case]) for case in cases]
+    axes.set_xticks([index + width * (len(series) - 1) / 2 for index in range(len(cases))], labels)
     axes.set_ylabel("ms per call (median, min..max)")
-    axes.set_title("Sending a message: the SDK beside raw httpx2, same service, same run")
+    axes.set_title("The SDK beside raw httpx2 and the vendor's SDKs, same service, same run")
     axes.legend()
     axes.grid(axis="y", alpha=0.3)
     figure.savefig(path)
@@ -454,6 +518,23 @@ def _plot_import(data: dict[str, Any], path: Path) -> bool:
     return True
 
 
+def _peers(payloads: dict[str, dict[str, Any]]) -> dict[str, str]:
+    """Each vendor peer and what became of it in the benchmarks that run the peers."""
+    found: dict[str, dict[str, str]] = {}
+    for name in ("import", "sdk"):
+        for peer, status in payloads.get(name, {}).get("peers", {}).items():
+            found.setdefault(peer, {})[name] = status
+    if not found:
+        return {"vendor SDKs": "not looked for (neither the import nor the sdk benchmark ran)"}
+    peers = {}
+    for peer, statuses in found.items():
+        if len(set(statuses.values())) == 1:
+            peers[peer] = f"{next(iter(statuses.values()))} ({', '.join(statuses)})"
+        else:
+            peers[peer] = "; ".join(f"{name}: {status}" for name, status in statuses.items())
+    return peers
+
+
 def _markdown(
     machine: dict[str, Any],
     rows: list[Row],
@@ -473,7 +554,8 @@ def _markdown(
         f"{machine.get('cpus')} CPUs). Each benchmark runs in "
         "its own process beside its baseline, in the same run, on the same machine; the figures "
         "are medians, the spread is the lowest and highest of the rounds or runs, and the ratio "
-        "is ours over the baseline (below 1 is faster or smaller). The scripts are in "
+        "is the row's median over its baseline (below 1 is faster or smaller): ours over the "
+        "bare dependencies or raw httpx2, and a vendor peer's over ours. The scripts are in "
         "`benchmarks/`; run one alone with `python benchmarks/bench_NAME.py --help`.",
         "",
     ]
@@ -501,7 +583,19 @@ def _markdown(
         f"{row.ratio} |"
         for row in rows
     ]
-    lines += ["", "## Peers", ""]
+    lines += [
+        "",
+        "## Peers",
+        "",
+        "The vendor's SDKs run beside ours when they are installed, in their own processes, "
+        "against the same local service, with the same calls: the Python platform SDK "
+        "(`pip install PureCloudPlatformClientV2==263.0.0`, the last with the guest chat "
+        "operations) and the JS guest SDK through node (`npm install --prefix benchmarks "
+        "--no-save --no-package-lock purecloud-guest-chat-client@13`). The vendor's Python SDK "
+        "has no asyncio API, so it has no concurrent figure; it also warns on every guest call "
+        "that the operation is deprecated, which is part of its cost.",
+        "",
+    ]
     lines += [f"- {peer}: {status}" for peer, status in peers.items()]
     if failures:
         lines += ["", "## Not measured", ""]
@@ -597,12 +691,10 @@ def main(argv: list[str] | None = None) -> int:
         payloads[benchmark.name] = data
         rows += benchmark.rows(data)
         readme += benchmark.readme(data)
-    peers = dict(payloads.get("import", {}).get("peers", {}))
-    if not peers:
-        peers = {"vendor SDKs": "not looked for (the import benchmark did not run)"}
+    peers = _peers(payloads)
     plots: list[tuple[str, str]] = []
     if "sdk" in payloads and _plot_sdk(payloads["sdk"], docs / PLOTS / "sdk_vs_httpx2.png"):
-        plots.append(("The SDK beside raw httpx2", "sdk_vs_httpx2.png"))
+        plots.append(("The SDK beside raw httpx2 and the vendor's SDKs", "sdk_vs_httpx2.png"))
     if "import" in payloads and _plot_import(payloads["import"], docs / PLOTS / "import.png"):
         plots.append(("Import cost", "import.png"))
     service_plot = results / "service_latency.png"

@@ -3,8 +3,8 @@
 Beside it, in the same run: a bare interpreter, and the package's own dependencies imported bare
 (what any client built on them pays), and, when they are installed, the vendor's peers: the
 Python platform SDK (``PureCloudPlatformClientV2``) and, through node, the JS guest SDK
-(``purecloud-guest-chat-client``) beside a bare node. A peer that is not installed is reported
-as absent.
+(``purecloud-guest-chat-client``) beside a bare node (found as ``vendor_peers.py`` says). A peer
+that is not installed is reported as not installed.
 
 The first real use, the import plus ``ApiClient()`` and ``WebChatApi(client)``, is measured too.
 The cases run interleaved (one of each per round), so that a machine busy with something else
@@ -25,13 +25,20 @@ import compileall
 import importlib.util
 import json
 import os
-import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from vendor_peers import (
+    VENDOR_JS_PACKAGE,
+    VENDOR_PYTHON_MODULE,
+    locate,
+    peer_environment,
+    require_js_peer,
+)
 
 DEPENDENCIES = "bare dependencies (httpx2, websockets, pydantic)"
 FIRST_USE = "first use: + ApiClient() and WebChatApi(client)"
@@ -47,9 +54,7 @@ PYTHON_CASES = {
         "client.close()"
     ),
 }
-VENDOR_PYTHON_MODULE = "PureCloudPlatformClientV2"
-VENDOR_PYTHON_CASE = "vendor Python SDK: import PureCloudPlatformClientV2"
-VENDOR_JS_PACKAGE = "purecloud-guest-chat-client"
+VENDOR_PYTHON_CASE = f"vendor Python SDK: import {VENDOR_PYTHON_MODULE}"
 TARGET_SECONDS = 0.15
 TARGET_MIB = 35.0
 TARGET_RATIO = 1.15
@@ -68,26 +73,20 @@ def measure(command: list[str], env: dict[str, str]) -> tuple[float, float]:
     return elapsed, peak_kib / 1024
 
 
-def cases() -> tuple[dict[str, list[str]], dict[str, str]]:
+def cases(env: dict[str, str]) -> tuple[dict[str, list[str]], dict[str, str]]:
     """The commands to time, and what became of each optional peer."""
     commands = {name: [sys.executable, "-c", code] for name, code in PYTHON_CASES.items()}
-    peers: dict[str, str] = {}
-    if importlib.util.find_spec(VENDOR_PYTHON_MODULE) is not None:
+    peers = locate(env)
+    if peers.python:
         commands[VENDOR_PYTHON_CASE] = [sys.executable, "-c", f"import {VENDOR_PYTHON_MODULE}"]
-        peers["vendor Python SDK"] = "measured"
-    else:
-        peers["vendor Python SDK"] = f"absent: {VENDOR_PYTHON_MODULE} is not installed"
-    node = shutil.which("node")
-    require = f"require({json.dumps(VENDOR_JS_PACKAGE)})"
-    if node is None:
-        peers["vendor JS SDK"] = "absent: node is not installed"
-    elif subprocess.run([node, "-e", require], capture_output=True, check=False).returncode:
-        peers["vendor JS SDK"] = f"absent: node cannot require {VENDOR_JS_PACKAGE}"
-    else:
-        commands["node (baseline)"] = [node, "-e", ""]
-        commands[f"vendor JS SDK: node require {VENDOR_JS_PACKAGE}"] = [node, "-e", require]
-        peers["vendor JS SDK"] = "measured"
-    return commands, peers
+    if peers.node is not None:
+        commands["node (baseline)"] = [peers.node, "-e", ""]
+        commands[f"vendor JS SDK: node require {VENDOR_JS_PACKAGE}"] = [
+            peers.node,
+            "-e",
+            require_js_peer(),
+        ]
+    return commands, peers.status
 
 
 def main() -> None:
@@ -95,13 +94,13 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--results", type=Path, default=Path(__file__).parent / "results")
     args = parser.parse_args()
-    commands, peers = cases()
     spec = importlib.util.find_spec("purecloud_guest_chat_client")
     assert spec is not None and spec.submodule_search_locations
     compileall.compile_dir(spec.submodule_search_locations[0], quiet=1)
     with tempfile.TemporaryDirectory() as home:
-        env = {**os.environ, "HOME": home, "USERPROFILE": home}
+        env = peer_environment(home)
         env.pop("PYTHONDONTWRITEBYTECODE", None)
+        commands, peers = cases(env)
         for command in commands.values():
             measure(command, env)  # warm the file cache
         runs: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}

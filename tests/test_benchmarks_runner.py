@@ -26,10 +26,18 @@ def test_the_quick_run_measures_everything_and_writes_the_report(tmp_path: Path)
     assert "| benchmark | measure | median | spread | baseline | ratio |" in report
     for expected in ("raw httpx2", "bare dependencies", "| service |", "| sessions |", "| load |"):
         assert expected in report
-    peers = json.loads((results / "import.json").read_text())["peers"]
-    assert set(peers) == {"vendor Python SDK", "vendor JS SDK"}
-    for peer, status in peers.items():
-        assert f"- {peer}: {status}" in report
+    # The vendor's SDKs are optional peers: measured when installed, said not to be otherwise.
+    for benchmark in ("import", "sdk"):
+        peers = json.loads((results / f"{benchmark}.json").read_text())["peers"]
+        assert set(peers) == {"vendor Python SDK", "vendor JS SDK"}
+        for peer, status in peers.items():
+            line = next(line for line in report.splitlines() if line.startswith(f"- {peer}: "))
+            assert status in line
+            if status.startswith("not installed"):
+                assert f"| sdk | {peer} send, sequential | {status} |" in report
+            elif benchmark == "sdk" and status == "measured":
+                assert f"| sdk | {peer} send, sequential: wall per call |" in report
+                assert f"| sdk | {peer} create chat, sequential: wall per call |" in report
     for plot in ("sdk_vs_httpx2.png", "import.png", "service_latency.png"):
         assert (docs / "benchmarks" / plot).read_bytes().startswith(b"\x89PNG")
         assert f"(benchmarks/{plot})" in report
