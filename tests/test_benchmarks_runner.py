@@ -16,7 +16,7 @@ def test_the_quick_run_measures_everything_and_writes_the_report(tmp_path: Path)
     finished = subprocess.run(
         [sys.executable, "-m", "benchmarks", "--quick", "--results", str(results),
          "--docs", str(docs)],
-        cwd=ROOT, capture_output=True, text=True, timeout=240, check=False,
+        cwd=ROOT, capture_output=True, text=True, timeout=420, check=False,
     )  # fmt: skip
     assert finished.returncode == 0, finished.stdout[-3000:] + finished.stderr[-3000:]
     for name in ("import", "sdk", "service", "sessions", "load"):
