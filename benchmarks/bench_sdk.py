@@ -30,6 +30,7 @@ from functools import partial
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx2
 from vendor_peers import JS_PEER, PYTHON_PEER, locate, peer_environment
@@ -46,6 +47,7 @@ from purecloud_guest_chat_client import (
 HERE = Path(__file__).resolve().parent
 TARGET_RATIO = 1.15
 NO_ASYNCIO = "not measured: it has no asyncio API"
+LOOPBACK = ("127.0.0.1", "::1", "localhost")
 CREATE_BODY = {
     "organizationId": "bench-org",
     "deploymentId": "bench-deployment",
@@ -158,6 +160,8 @@ class Peer:
 
 def start_peers(base_url: str, env: dict[str, str]) -> tuple[list[Peer], dict[str, str]]:
     """The installed peers, started against ``base_url``, and every peer's status."""
+    if urlsplit(base_url).hostname not in LOOPBACK:
+        raise SystemExit(f"the peers run against a local service only, not {base_url}")
     found = locate(env)
     arguments = [base_url, json.dumps(CREATE_BODY)]
     peers = []
