@@ -1,6 +1,6 @@
 """The guest's event stream: typed events that survive drops without loss or repetition."""
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from . import events
 from ._backoff import Backoff
@@ -59,13 +59,3 @@ def __getattr__(name: str) -> Any:
     if name in _SESSION_EVENTS:
         return getattr(events, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-if TYPE_CHECKING:
-    from ..session.events import AgentJoined as AgentJoined
-    from ..session.events import AgentLeft as AgentLeft
-    from ..session.events import ChatEnded as ChatEnded
-    from ..session.events import ChatEvent as ChatEvent
-    from ..session.events import EndReason as EndReason
-    from ..session.events import SessionEvent as SessionEvent
-    from ..session.events import Transferred as Transferred

@@ -12,10 +12,11 @@ its state); the session fills in ``role`` and ``display_name`` from the member's
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from .._redact import redact_text
 from ..models import BodyType, MemberRole, MemberState, WebChatMemberInfo
@@ -194,8 +195,9 @@ ConnectionEvent = Reconnecting | Reconnected
 StreamEvent = WireEvent | ConnectionEvent
 
 # The session's events were defined here until they moved to the session package, which alone
-# produces them. Code that imports them from here keeps working: they are looked up there on
-# first use, so that importing the stream does not import the session.
+# produces them. Code that imports them from here keeps working: they are looked up there on first
+# use, by name, so the stream neither imports the session nor depends on it, even for type checkers
+# (which see these old names as Any; the session package gives them their types).
 _SESSION_EVENTS = frozenset(
     {
         "AgentJoined",
@@ -207,21 +209,10 @@ _SESSION_EVENTS = frozenset(
         "Transferred",
     }
 )
+_SESSION_EVENTS_MODULE = "..session.events"
 
 
 def __getattr__(name: str) -> Any:
     if name in _SESSION_EVENTS:
-        from ..session import events
-
-        return getattr(events, name)
+        return getattr(importlib.import_module(_SESSION_EVENTS_MODULE, __package__), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-if TYPE_CHECKING:
-    from ..session.events import AgentJoined as AgentJoined
-    from ..session.events import AgentLeft as AgentLeft
-    from ..session.events import ChatEnded as ChatEnded
-    from ..session.events import ChatEvent as ChatEvent
-    from ..session.events import EndReason as EndReason
-    from ..session.events import SessionEvent as SessionEvent
-    from ..session.events import Transferred as Transferred
