@@ -5,8 +5,9 @@ Names load on first use, so that a client that has made no call yet has not paid
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from .._lazy_exports import LazyExports
 
 _HOMES: dict[str, str] = {
     "Timestamp": "_base",
@@ -55,20 +56,12 @@ _HOMES: dict[str, str] = {
     "parse_frame": "frames",
 }
 
-__all__ = sorted(_HOMES)
-
-
-def __getattr__(name: str) -> Any:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(f"{__name__}.{home}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return [*globals(), *__all__]
+_LAZY = LazyExports(__name__, _HOMES)
+__all__ = _LAZY.all
+if not TYPE_CHECKING:
+    # Hidden from the type checker, which sees the imports below and so flags a misspelt name.
+    __getattr__ = _LAZY.load
+    __dir__ = _LAZY.names
 
 
 if TYPE_CHECKING:
