@@ -297,10 +297,10 @@ def _load_rows(data: dict[str, Any]) -> list[Row]:
         Row(
             "load",
             f"{parameters['guests']} guests, think {parameters['think']} s: answers /s, "
-            "steady state (median second)",
+            "steady state (mean per second)",
             f"{steady}",
             "",
-            f"at most {offered:.0f} offered" if offered else "",
+            f"{offered:.0f} offered" if offered else "",
             f"{steady / offered:.2f}x" if steady and offered else "",
         ),
         Row("load", "answers /s over the whole run", f"{data['throughputPerSecond']:.0f}"),
@@ -332,8 +332,8 @@ def _load_readme(data: dict[str, Any]) -> list[tuple[str, str]]:
         (
             f"`bench_load.py`: `guestchat load`, {parameters['guests']:,} guests each sending "
             f"every {parameters['think']} s, the service in another process",
-            f"{data.get('steadyAnswersPerSecond')} answers/s (at most "
-            f"{data.get('offeredPerSecond'):.0f} offered); reply p50 "
+            f"{data.get('steadyAnswersPerSecond') or 0:.0f} answers/s in the steady state "
+            f"({data.get('offeredPerSecond'):.0f} offered); reply p50 "
             f"{reply.get('p50Ms', 0):.0f} ms, p99 {reply.get('p99Ms', 0):.0f} ms; "
             f"{messages['lost']} lost, {messages['duplicated']} duplicated; generator "
             f"{data['generator']['cpuMeanShareOfOneCore']:.0%} of a core, service "
