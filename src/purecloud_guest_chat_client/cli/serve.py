@@ -17,7 +17,7 @@ from ..emulator.command_line import (
     ServiceOption,
     settings_from,
 )
-from ..models.protocol import CONTROL_PREFIX
+from ..models.protocol import CONTROL_PREFIX, GUEST_API_PREFIX
 from ._errors import CliError, UsageError, report_failures
 from ._options import ShowVersion
 
@@ -27,8 +27,8 @@ LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 def serve_command(**values: Any) -> None:
     """Run the local Guest Chat service until Ctrl-C or SIGTERM.
 
-    It serves the guest REST API under `/api/v2/webchat/guest/...`, the event stream at the
-    `eventStreamUri` it hands out, the agent-side control API under `/emulator/v1`, a browser
+    It serves the guest REST API under `{guest_api}`, the event stream at the
+    `eventStreamUri` it hands out, the agent-side control API under `{control_api}`, a browser
     agent console at `/console` and its OpenAPI document at `/openapi.json`. It prints its base
     URL when it is ready. `python -m purecloud_guest_chat_client.emulator` takes the same
     options.
@@ -64,6 +64,12 @@ def serve_command(**values: Any) -> None:
             run_server(settings, announce=_announce)
         except sqlite3.DatabaseError as exc:
             raise CliError(f"--db {settings.db_path}: {exc}") from exc
+
+
+# The help names the paths from their one home.
+serve_command.__doc__ = (serve_command.__doc__ or "").format(
+    guest_api=GUEST_API_PREFIX, control_api=CONTROL_PREFIX
+)
 
 
 def _parameter(option: ServiceOption) -> inspect.Parameter:

@@ -203,8 +203,13 @@ class GuestChatUser(User):
         )
 
     def _close_chat(self) -> None:
-        """Leave the chat, take what is still queued, and report lost and duplicated messages."""
+        """Wait for the answers still due, leave the chat, take what is still queued, and report
+        lost and duplicated messages."""
         if self._api is not None and self._conversation_id:
+            # A guest stopped between a message and its answer (Locust stopping the run) would
+            # otherwise leave first, and the answer the agent no longer sends would count as lost.
+            with contextlib.suppress(_Failure):
+                self._read_until(lambda: not self._ledger.unanswered)
             self._step("leave", self._leave)
             with contextlib.suppress(_Failure):
                 self._read_until(lambda: False, limit=min(self.timeout, 2.0))
