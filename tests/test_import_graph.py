@@ -3,42 +3,7 @@ from the modules below it. Imports under TYPE_CHECKING and inside functions coun
 
 from __future__ import annotations
 
-import ast
-from pathlib import Path
-
-import purecloud_guest_chat_client
-
-PACKAGE = Path(purecloud_guest_chat_client.__file__).parent
-ROOT = PACKAGE.name
-
-
-def _module_name(path: Path) -> str:
-    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
-    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
-
-
-MODULES = {_module_name(path): path for path in PACKAGE.rglob("*.py")}
-
-
-def _targets(name: str, path: Path) -> set[str]:
-    """The package's modules that ``name`` imports: ``from a import b`` means ``a.b`` when that is
-    a module, else ``a``."""
-    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
-    found: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text("utf-8"))):
-        if isinstance(node, ast.ImportFrom):
-            if node.level:
-                base = package.split(".")[: len(package.split(".")) - node.level + 1]
-                source = ".".join([*base, *([node.module] if node.module else [])])
-            else:
-                source = node.module or ""
-            for alias in node.names:
-                found.add(
-                    f"{source}.{alias.name}" if f"{source}.{alias.name}" in MODULES else source
-                )
-        elif isinstance(node, ast.Import):
-            found.update(alias.name for alias in node.names)
-    return {target for target in found if target in MODULES and target != name}
+from .package_imports import MODULES, imported_modules
 
 
 def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
@@ -81,5 +46,5 @@ def test_the_cycle_finder_finds_a_cycle() -> None:
 
 
 def test_the_package_has_no_import_cycle() -> None:
-    graph = {name: _targets(name, path) for name, path in MODULES.items()}
+    graph = {name: imported_modules(name, path) for name, path in MODULES.items()}
     assert _cycles(graph) == []

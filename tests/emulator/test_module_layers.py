@@ -4,12 +4,13 @@ models, and no emulator module shares its name with another module of the packag
 
 from __future__ import annotations
 
-import ast
 import re
 from pathlib import Path
 
 import purecloud_guest_chat_client
 import purecloud_guest_chat_client.emulator as emulator
+
+from ..package_imports import imported_modules, module_name
 
 PACKAGE = Path(purecloud_guest_chat_client.__file__).parent
 EMULATOR = PACKAGE / "emulator"
@@ -28,19 +29,8 @@ def _layers() -> dict[str, int]:
 
 
 def _imports(module: Path) -> set[str]:
-    """What a module imports, as dotted names relative to the package root."""
-    package = module.parent.relative_to(PACKAGE.parent).parts
-    found: set[str] = set()
-    for node in ast.walk(ast.parse(module.read_text("utf-8"))):
-        if isinstance(node, ast.ImportFrom) and node.level:
-            base = package[: len(package) - node.level + 1]
-            target = ".".join([*base, *([node.module] if node.module else [])])
-            found.update(f"{target}.{alias.name}" for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            found.add(node.module)
-        elif isinstance(node, ast.Import):
-            found.update(alias.name for alias in node.names)
-    return found
+    """The package's modules that ``module`` imports, as dotted names."""
+    return imported_modules(module_name(module), module)
 
 
 def test_every_emulator_module_has_a_layer_and_imports_none_above_it() -> None:
