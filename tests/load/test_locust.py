@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -185,3 +186,64 @@ def test_dropped_streams_are_reconnected_and_nothing_is_lost(
     assert int(rows["Aggregated"]["Failure Count"]) == 0, output
     assert int(rows["reply"]["Request Count"]) > 0
     assert "lost" not in rows and "duplicated" not in rows
+
+
+PATIENT_GUEST = """
+from locust import constant
+
+from purecloud_guest_chat_client.load.locust import GuestChatUser
+
+
+class Guest(GuestChatUser):
+    wait_time = constant(0.1)
+    timeout = 10.0
+"""
+
+
+def test_an_agent_who_joined_while_the_stream_was_away_is_seen(
+    service_factory: Callable[..., LocalService], tmp_path: Path
+) -> None:
+    """The agent is alerted as the stream attaches; the guest looks up the agent's role (slowed
+    by injected latency), its stream drops meanwhile, and the agent connects while no stream is
+    attached. Only the member list can tell the guest, once it is back, that the agent is there."""
+    service = service_factory(agent_join_delay=1.5)
+    locustfile = tmp_path / "patient_guest.py"
+    locustfile.write_text(PATIENT_GUEST)
+    with ControlClient(service.control_url) as control:
+        control.set_faults(latencyMs=3000)
+        runner = subprocess.Popen(
+            [
+                *LOCUST_BY_ITSELF,
+                "-f",
+                f"{locustfile},{_stop_after(tmp_path, 1, reply=2)}",
+                "--headless",
+                "--host",
+                service.base_url,
+                "--csv",
+                str(tmp_path / "away"),
+                "--only-summary",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        try:
+            deadline = time.monotonic() + BOUND
+            while not any(
+                member.get("role") == "AGENT" and member.get("state") == "ALERTING"
+                for conversation in control.conversations()
+                for member in conversation["members"]
+            ):
+                assert runner.poll() is None, runner.communicate()[0]
+                assert time.monotonic() < deadline, "no agent was alerted"
+                time.sleep(0.05)
+            assert control.set_faults(dropStreams={}, latencyMs=0)["droppedStreams"] == 1
+            output, _ = runner.communicate(timeout=BOUND)
+        finally:
+            if runner.poll() is None:
+                runner.kill()
+                runner.communicate()
+    assert runner.returncode == 0, output
+    rows = _stats(tmp_path / "away_stats.csv")
+    assert int(rows["agent join"]["Failure Count"]) == 0, output
+    assert int(rows["reply"]["Request Count"]) >= 2, output

@@ -305,11 +305,31 @@ class GuestChatUser(User):
         try:
             self._attach()
             self._backfill()
+            if not self._agent_joined:
+                self._look_for_an_agent()
         except Exception as exc:
             self._fire("reconnect", (time.perf_counter() - began) * 1000, exc)
             return False
         self._fire("reconnect", (time.perf_counter() - began) * 1000, None)
         return True
+
+    def _look_for_an_agent(self) -> None:
+        """A member change that came while no stream was attached is not replayed, and the
+        messages do not say who is connected: the member list does."""
+        assert self._api is not None
+        page_number = 1
+        while True:
+            page = self._api.get_webchat_guest_conversation_members(
+                self._conversation_id, page_size=100, page_number=page_number
+            )
+            for info in page.entities or ():
+                if info.id:
+                    self._roles.setdefault(info.id, info.role)
+                    if info.role == MemberRole.AGENT and info.state == MemberState.CONNECTED:
+                        self._agent_joined = True
+            if not page.entities or page_number >= (page.page_count or 1):
+                return
+            page_number += 1
 
     def _backfill(self) -> None:
         assert self._api is not None
