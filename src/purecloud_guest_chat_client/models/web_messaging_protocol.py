@@ -1,0 +1,209 @@
+"""The Web Messaging wire facts the client and the local service both rely on: where the
+WebSocket and the REST parts live, the actions and frame classes, the limits and the error codes.
+
+Each fact is written here once, so the client and the service cannot drift apart. Plain values
+only: importing this module costs nothing. The Guest Chat facts are in :mod:`.protocol`.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum, StrEnum
+from typing import Final
+
+# -- where things live ----------------------------------------------------------------------
+
+WEBSOCKET_PATH: Final = "/v1"
+"""The WebSocket: ``wss://webmessaging.{domain}/v1?deploymentId=...&application=...``."""
+
+WEBSOCKET_HOST_PREFIX: Final = "webmessaging."
+"""The WebSocket's host is the region's domain after this prefix."""
+
+API_HOST_PREFIX: Final = "api."
+"""The REST parts' host (history, the JWT exchange) is the region's domain after this prefix."""
+
+CONFIG_HOST_PREFIX: Final = "api-cdn."
+"""The deployment configuration's host is the region's domain after this prefix."""
+
+HISTORY_PATH: Final = "/api/v2/webmessaging/messages"
+"""The REST history: ``GET ?pageNumber=N&pageSize=M`` with ``Authorization: bearer <jwt>``."""
+
+TOKEN_EXCHANGE_PATH: Final = "/api/v2/webdeployments/token/oauthcodegrantjwtexchange"
+TOKEN_REFRESH_PATH: Final = "/api/v2/webdeployments/token/refresh"
+TOKEN_REVOKE_PATH: Final = "/api/v2/webdeployments/token/revoke"
+
+DEPLOYMENT_CONFIG_PATH: Final = "/webdeployments/v1/deployments/{deployment_id}/config.json"
+"""The deployment configuration, with no authentication."""
+
+
+# -- the frames -----------------------------------------------------------------------------
+
+
+class Action(StrEnum):
+    """What a client asks for: the ``action`` of a client frame."""
+
+    CONFIGURE_SESSION = "configureSession"
+    CONFIGURE_AUTHENTICATED_SESSION = "configureAuthenticatedSession"
+    ON_MESSAGE = "onMessage"
+    ECHO = "echo"
+    GET_JWT = "getJwt"
+    ON_ATTACHMENT = "onAttachment"
+    GET_ATTACHMENT = "getAttachment"
+    DELETE_ATTACHMENT = "deleteAttachment"
+    CLOSE_SESSION = "closeSession"
+    GET_CONFIGURATION = "getConfiguration"
+
+
+class FrameType(StrEnum):
+    """A server frame's ``type``: the answer to a request, or a message pushed by the service."""
+
+    RESPONSE = "response"
+    MESSAGE = "message"
+
+
+class FrameClass(StrEnum):
+    """A server frame's ``class``: the model of its ``body``."""
+
+    STRING = "string"
+    SESSION_RESPONSE = "SessionResponse"
+    STRUCTURED_MESSAGE = "StructuredMessage"
+    PRESIGNED_URL_RESPONSE = "PresignedUrlResponse"
+    ATTACHMENT_DELETED_RESPONSE = "AttachmentDeletedResponse"
+    UPLOAD_FAILURE_EVENT = "UploadFailureEvent"
+    UPLOAD_SUCCESS_EVENT = "UploadSuccessEvent"
+    CONNECTION_CLOSED_EVENT = "ConnectionClosedEvent"
+    LOGOUT_EVENT = "LogoutEvent"
+    SESSION_EXPIRED_EVENT = "SessionExpiredEvent"
+    JWT_RESPONSE = "JwtResponse"
+    GET_CONFIGURATION_RESPONSE = "GetConfigurationResponse"
+    GENERATE_URL_ERROR = "GenerateUrlError"
+    TOO_MANY_REQUESTS_ERROR_MESSAGE = "TooManyRequestsErrorMessage"
+    RESUME_TOKEN_RESPONSE = "ResumeTokenResponse"
+    SESSION_CLEARED_EVENT = "SessionClearedEvent"
+    ERROR = "Error"
+    UNKNOWN = "Unknown"
+
+
+class MessageType(StrEnum):
+    """A message's ``type``."""
+
+    TEXT = "Text"
+    STRUCTURED = "Structured"
+    EVENT = "Event"
+
+
+class Direction(StrEnum):
+    """From the contact centre's side: Inbound is from the guest, Outbound to the guest."""
+
+    INBOUND = "Inbound"
+    OUTBOUND = "Outbound"
+
+
+class OriginatingEntity(StrEnum):
+    """Who sent an Outbound message."""
+
+    HUMAN = "Human"
+    BOT = "Bot"
+
+
+class EventType(StrEnum):
+    TYPING = "Typing"
+    PRESENCE = "Presence"
+
+
+class PresenceType(StrEnum):
+    JOIN = "Join"
+    CLEAR = "Clear"
+    DISCONNECT = "Disconnect"
+    SIGN_IN = "SignIn"
+
+
+class ContentType(StrEnum):
+    """The ``contentType`` of a message's content item."""
+
+    ATTACHMENT = "Attachment"
+    BUTTON_RESPONSE = "ButtonResponse"
+    QUICK_REPLY = "QuickReply"
+    CARD = "Card"
+    CAROUSEL = "Carousel"
+    DATE_PICKER = "DatePicker"
+    LIST_PICKER = "ListPicker"
+
+
+class ButtonResponseType(StrEnum):
+    BUTTON = "Button"
+    QUICK_REPLY = "QuickReply"
+    DATE_PICKER = "DatePicker"
+    LIST_PICKER = "ListPicker"
+    FORM = "Form"
+
+
+HEALTH_CHECK_TRACING_ID: Final = "SGVhbHRoQ2hlY2tNZXNzYWdlSWQ="
+"""The fixed ``tracingId`` of the health-check echo (base64 of ``HealthCheckMessageId``)."""
+
+
+# -- the limits -----------------------------------------------------------------------------
+
+MAX_TEXT_BYTES: Final = 4096
+"""The most UTF-8 bytes a guest's text may hold (else 4011)."""
+
+MAX_OUTBOUND_TEXT_CHARACTERS: Final = 4000
+"""The most characters an agent's text may hold."""
+
+MAX_CUSTOM_DATA_BYTES: Final = 2048
+"""The most UTF-8 bytes of custom attributes, keys plus values (else 4013)."""
+
+MESSAGES_PER_SECOND: Final = 5
+"""Messages a session may send per second (else 429 ``TooManyRequestsErrorMessage``)."""
+
+MAX_CONNECTIONS_PER_SESSION: Final = 3
+"""Connections one session may hold; a fourth closes the oldest."""
+
+HEALTH_CHECK_INTERVAL_SECONDS: Final = 30.0
+"""A client sends the health-check echo at most this often."""
+
+TYPING_INTERVAL_SECONDS: Final = 5.0
+"""A guest sends a typing indicator at most this often."""
+
+AGENT_TYPING_DURATION_MS: Final = 5000
+"""How long an agent's typing indicator lasts when it does not say."""
+
+DEFAULT_SESSION_DURATION_SECONDS: Final = 259_200
+"""A guest session's lifetime after its last activity (72 h)."""
+
+MAX_ATTACHMENT_KB: Final = 10_240
+"""The largest attachment, in KB of 1,000 bytes."""
+
+MAX_FILE_NAME_LENGTH: Final = 1024
+"""A file name must be shorter than this (else 4005)."""
+
+HISTORY_PAGE_SIZE: Final = 25
+"""The REST history's default page size."""
+
+
+class ErrorCode(IntEnum):
+    """The ``code`` of an error frame (HTTP-like, or the service's own 4000-5000)."""
+
+    BAD_REQUEST = 400
+    UNAUTHORIZED = 401
+    FORBIDDEN = 403
+    NOT_FOUND = 404
+    REQUEST_TIMEOUT = 408
+    TOO_MANY_REQUESTS = 429
+    FEATURE_UNAVAILABLE = 4000
+    FILE_TYPE_INVALID = 4001
+    FILE_SIZE_INVALID = 4002
+    FILE_CONTENT_INVALID = 4003
+    FILE_NAME_INVALID = 4004
+    FILE_NAME_TOO_LONG = 4005
+    SESSION_EXPIRED = 4006
+    SESSION_NOT_FOUND = 4007
+    ATTACHMENT_EXPIRED = 4008
+    ATTACHMENT_NOT_FOUND = 4009
+    ATTACHMENT_NOT_UPLOADED = 4010
+    MESSAGE_TOO_LONG = 4011
+    CUSTOM_ATTRIBUTES_TOO_LARGE = 4013
+    CANNOT_DOWNGRADE = 4017
+    MISSING_PARAMETER = 4020
+    RATE_TOO_HIGH = 4029
+    FILE_SIZE_ZERO = 4102
+    UNEXPECTED = 5000
