@@ -21,6 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
 from ..models.protocol import TOKEN_SEGMENT_PATTERN
+from ..models.web_messaging_protocol import WEBSOCKET_PATH
 from .api_error import ApiError
 from .host_guard import HostGuard
 from .http_io import correlation_id, json_response
@@ -30,6 +31,7 @@ from .routes_console import console_routes
 from .routes_control import control_routes
 from .routes_guest import guest_routes
 from .routes_stream import STREAM_PATH, EventStreamEndpoint
+from .routes_web_messaging import WebMessagingEndpoint
 from .runtime import Runtime
 from .stream_hub import frame_writer, transport_aborter
 
@@ -194,12 +196,14 @@ def build_app(runtime: Runtime) -> Starlette:
     async def openapi(request: Request) -> Response:
         return json_response(document)
 
+    web_messaging = WebMessagingEndpoint(runtime)
     routes: list[BaseRoute] = [
         *guest_routes(runtime),
         *control_routes(runtime),
         *console_routes(runtime),
         Route("/openapi.json", openapi, methods=["GET"]),
         WebSocketRoute(STREAM_PATH, EventStreamEndpoint(runtime)),
+        WebSocketRoute(WEBSOCKET_PATH, web_messaging),
         WebSocketRoute("/{path:path}", _unknown_stream),
     ]
     return _ServiceApp(

@@ -13,7 +13,7 @@ import contextlib
 import json
 import logging
 import secrets
-from collections.abc import Coroutine, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -92,6 +92,9 @@ class ChatService:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._grace_timers: dict[str, asyncio.TimerHandle] = {}
         self._evictions: dict[str, asyncio.TimerHandle] = {}
+        # Other doors to a conversation (Web Messaging) hear its committed messages here, so
+        # the chat code never knows who serves its guest.
+        self._listeners: dict[str, set[Callable[[Conversation, Sequence[Message]], None]]] = {}
 
     # -- running -----------------------------------------------------------------------------
 
@@ -172,8 +175,25 @@ class ChatService:
             for frame in frames:
                 self.hub.publish(conversation.id, frame)
             self.feed.committed(conversation, messages)
+            for listener in tuple(self._listeners.get(conversation.id, ())):
+                listener(conversation, messages)
 
         await self.store.commit(*ops, on_commit=show)
+
+    def listen(
+        self, conversation_id: str, listener: Callable[[Conversation, Sequence[Message]], None]
+    ) -> Callable[[], None]:
+        """Calls ``listener`` with the messages of every committed change of the conversation,
+        in commit order; returns what stops it."""
+        listeners = self._listeners.setdefault(conversation_id, set())
+        listeners.add(listener)
+
+        def stop() -> None:
+            listeners.discard(listener)
+            if not listeners and self._listeners.get(conversation_id) is listeners:
+                del self._listeners[conversation_id]
+
+        return stop
 
     # -- lookups -----------------------------------------------------------------------------
 

@@ -207,3 +207,23 @@ class ErrorCode(IntEnum):
     RATE_TOO_HIGH = 4029
     FILE_SIZE_ZERO = 4102
     UNEXPECTED = 5000
+
+
+DEPLOYMENT_ID_PARAMETER: Final = "deploymentId"
+"""The WebSocket's required query parameter."""
+
+APPLICATION_PARAMETER: Final = "application"
+"""The WebSocket's optional query parameter naming the client."""
+
+BLOCKED_EXTENSIONS: Final = (".exe", ".bat", ".cmd", ".com", ".js", ".msi", ".scr", ".vbs")
+"""File extensions a session refuses for attachments, as the SessionResponse lists them."""
+
+
+def text_too_long_message(length: int) -> str:
+    """The body of the 4011 error frame."""
+    return f"Message length {length} is larger than {MAX_TEXT_BYTES}"
+
+
+def custom_attributes_too_large_message(size: int) -> str:
+    """The body of the 4013 error frame."""
+    return f"Custom attributes size {size} is larger than {MAX_CUSTOM_DATA_BYTES}"
