@@ -143,17 +143,13 @@ def _stats(path: Path) -> dict[str, dict[str, str]]:
         return {row["Name"]: row for row in csv.DictReader(file)}
 
 
-def test_dropped_streams_are_reconnected_and_nothing_is_lost(
-    service: LocalService, tmp_path: Path
-) -> None:
-    locustfile = tmp_path / "fast_guest.py"
-    locustfile.write_text(FAST_GUEST)
-    stats = tmp_path / "drops"
-    runner = subprocess.Popen(
+def _headless(locustfiles: str, service: LocalService, stats: Path) -> subprocess.Popen[str]:
+    """Locust alone, headless, against ``service``, its stats written under ``stats``."""
+    return subprocess.Popen(
         [
             *LOCUST_BY_ITSELF,
             "-f",
-            f"{locustfile},{_stop_after(tmp_path, 3, reconnect=3, reply=10)}",
+            locustfiles,
             "--headless",
             "--host",
             service.base_url,
@@ -164,6 +160,17 @@ def test_dropped_streams_are_reconnected_and_nothing_is_lost(
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+    )
+
+
+def test_dropped_streams_are_reconnected_and_nothing_is_lost(
+    service: LocalService, tmp_path: Path
+) -> None:
+    locustfile = tmp_path / "fast_guest.py"
+    locustfile.write_text(FAST_GUEST)
+    stats = tmp_path / "drops"
+    runner = _headless(
+        f"{locustfile},{_stop_after(tmp_path, 3, reconnect=3, reply=10)}", service, stats
     )
     try:
         with ControlClient(service.control_url) as control:
@@ -211,21 +218,8 @@ def test_an_agent_who_joined_while_the_stream_was_away_is_seen(
     locustfile.write_text(PATIENT_GUEST)
     with ControlClient(service.control_url) as control:
         control.set_faults(latencyMs=3000)
-        runner = subprocess.Popen(
-            [
-                *LOCUST_BY_ITSELF,
-                "-f",
-                f"{locustfile},{_stop_after(tmp_path, 1, reply=2)}",
-                "--headless",
-                "--host",
-                service.base_url,
-                "--csv",
-                str(tmp_path / "away"),
-                "--only-summary",
-            ],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
+        runner = _headless(
+            f"{locustfile},{_stop_after(tmp_path, 1, reply=2)}", service, tmp_path / "away"
         )
         try:
             deadline = time.monotonic() + BOUND

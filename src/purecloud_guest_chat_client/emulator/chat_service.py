@@ -182,18 +182,10 @@ class ChatService:
 
     def listen(
         self, conversation_id: str, listener: Callable[[Conversation, Sequence[Message]], None]
-    ) -> Callable[[], None]:
+    ) -> None:
         """Calls ``listener`` with the messages of every committed change of the conversation,
-        in commit order; returns what stops it."""
-        listeners = self._listeners.setdefault(conversation_id, set())
-        listeners.add(listener)
-
-        def stop() -> None:
-            listeners.discard(listener)
-            if not listeners and self._listeners.get(conversation_id) is listeners:
-                del self._listeners[conversation_id]
-
-        return stop
+        in commit order, until the ended conversation is evicted."""
+        self._listeners.setdefault(conversation_id, set()).add(listener)
 
     # -- lookups -----------------------------------------------------------------------------
 
@@ -522,6 +514,7 @@ class ChatService:
         if conversation is None or not conversation.ended:
             return
         del self.conversations[conversation_id]
+        self._listeners.pop(conversation_id, None)
         self.feed.removed(conversation_id)
         if self.bots is not None:
             self.bots.forget(conversation_id)

@@ -7,13 +7,12 @@ import asyncio
 import contextlib
 import json
 import logging
-from datetime import datetime
 from typing import Any
 
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from ..models import BodyType, MemberRole
+from ..models import BodyType, MemberRole, format_timestamp
 from ..models.web_messaging_protocol import (
     BLOCKED_EXTENSIONS,
     DEFAULT_SESSION_DURATION_SECONDS,
@@ -35,6 +34,7 @@ from .api_error import ApiError
 from .records import Conversation, Message, new_id
 from .runtime import Runtime
 from .web_messaging_sessions import Session, WebMessagingSessions
+from .wire_json import dumps
 
 logger = logging.getLogger("purecloud_guest_chat_client.emulator.requests")
 
@@ -43,12 +43,7 @@ _ALLOWED_MEDIA: dict[str, Any] = {
 }
 
 
-def _dumps(data: Any) -> str:
-    return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
-
-
-def _time(at: datetime) -> str:
-    return at.strftime("%Y-%m-%dT%H:%M:%S.") + f"{at.microsecond // 1000:03d}Z"
+_ACTIONS = frozenset(Action)
 
 
 def _frame(
@@ -57,7 +52,11 @@ def _frame(
     frame: dict[str, Any] = {"type": frame_type, "class": frame_class, "code": code, "body": body}
     if tracing_id is not None:
         frame["tracingId"] = tracing_id
-    return _dumps(frame)
+    return dumps(frame)
+
+
+def _string_error(code: int, text: str, tracing_id: str | None) -> str:
+    return _frame(FrameType.RESPONSE, FrameClass.STRING, text, tracing_id, code)
 
 
 class _Refused(Exception):
@@ -97,7 +96,10 @@ class _Connection:
             "type": MessageType.TEXT,
             "text": message.body,
             "direction": Direction.OUTBOUND,
-            "channel": {"time": _time(message.timestamp), "from": {"nickname": nickname}},
+            "channel": {
+                "time": format_timestamp(message.timestamp),
+                "from": {"nickname": nickname},
+            },
             "originatingEntity": OriginatingEntity.BOT if is_bot else OriginatingEntity.HUMAN,
         }
         self.push(_frame(FrameType.MESSAGE, FrameClass.STRUCTURED_MESSAGE, body, None))
@@ -148,25 +150,9 @@ class WebMessagingEndpoint:
                     tracing_id = tracing if isinstance(tracing, str) else None
                     await self._handle(connection, request, tracing_id, deployment_id)
                 except _Refused as refused:
-                    connection.push(
-                        _frame(
-                            FrameType.RESPONSE,
-                            FrameClass.STRING,
-                            refused.text,
-                            tracing_id,
-                            refused.code,
-                        )
-                    )
+                    connection.push(_string_error(refused.code, refused.text, tracing_id))
                 except ApiError as error:  # the conversation ended or cannot take the message
-                    connection.push(
-                        _frame(
-                            FrameType.RESPONSE,
-                            FrameClass.STRING,
-                            error.message,
-                            tracing_id,
-                            ErrorCode.BAD_REQUEST,
-                        )
-                    )
+                    connection.push(_string_error(ErrorCode.BAD_REQUEST, error.message, tracing_id))
 
     async def _handle(
         self,
@@ -182,7 +168,7 @@ class WebMessagingEndpoint:
         if action == Action.CONFIGURE_SESSION:
             await self._configure(connection, token, request, tracing_id, deployment_id)
             return
-        if action not in {a.value for a in Action}:
+        if action not in _ACTIONS:
             raise _Refused(ErrorCode.BAD_REQUEST, f"Unknown action {str(action)[:64]!r}.")
         session = connection.session
         if session is None:
@@ -248,7 +234,7 @@ class WebMessagingEndpoint:
             "type": MessageType.TEXT,
             "text": stored.body,
             "direction": Direction.INBOUND,
-            "channel": {"time": _time(stored.timestamp), "messageId": new_id()},
+            "channel": {"time": format_timestamp(stored.timestamp), "messageId": new_id()},
             "originatingEntity": OriginatingEntity.HUMAN,
         }
         echo = _frame(FrameType.MESSAGE, FrameClass.STRUCTURED_MESSAGE, body, tracing_id)

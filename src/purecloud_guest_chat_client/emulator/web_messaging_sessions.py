@@ -39,7 +39,6 @@ class Session:
     conversation: Conversation
     expires_at: float
     connections: set[Receiver] = field(default_factory=set)
-    stop_listening: Callable[[], None] | None = None
 
     def heard(self, conversation: Conversation, messages: Sequence[Message]) -> None:
         for message in messages:
@@ -70,7 +69,7 @@ class WebMessagingSessions:
         # open: the chat goes to an agent.
         await self._chats.stream_attached(conversation)
         session = Session(conversation, expires_at)
-        session.stop_listening = self._chats.listen(conversation.id, session.heard)
+        self._chats.listen(conversation.id, session.heard)
         self._sessions[token] = session
         logger.info("web messaging session opened: conversation %s", conversation.id)
         return session, True
@@ -78,9 +77,3 @@ class WebMessagingSessions:
     async def guest_says(self, session: Session, text: str) -> Message:
         conversation = session.conversation
         return await self._chats.send(conversation, conversation.guest, text, BodyType.STANDARD)
-
-    def close_all(self) -> None:
-        for session in self._sessions.values():
-            if session.stop_listening is not None:
-                session.stop_listening()
-        self._sessions.clear()
