@@ -133,27 +133,31 @@ async def _converse(
     name: str,
     pace: float,
 ) -> None:
+    from ..models import BodyType
     from ..session.events import AgentJoined, ChatEnded
     from ..stream.events import MessageEvent
 
     _step(console, 3, "Waiting for an agent")
     await watcher.wait_for(lambda event: isinstance(event, AgentJoined), "an agent")
 
+    def is_reply(event: ChatEvent) -> bool:
+        # The agent's join notice is a message from the agent too, and it may come after the
+        # AgentJoined inferred from the member change: counted, it would answer the first line.
+        return (
+            isinstance(event, MessageEvent)
+            and event.sender.is_agent
+            and event.body_type == BodyType.STANDARD
+        )
+
     _step(console, 4, "Chatting, with typing indicators both ways")
     for line in GUEST_LINES:
-        replies = watcher.count(
-            lambda event: isinstance(event, MessageEvent) and event.sender.is_agent
-        )
+        replies = watcher.count(is_reply)
         await chat.typing()
         printer.system(f"{name} is typing…")
         await asyncio.sleep(pace)
         printer.guest_said(name, line)
         await chat.send(line)
-        await watcher.wait_for(
-            lambda event: isinstance(event, MessageEvent) and event.sender.is_agent,
-            "the agent's reply",
-            after=replies,
-        )
+        await watcher.wait_for(is_reply, "the agent's reply", after=replies)
 
     _step(console, 5, "The transcript, as the service keeps it")
     entries = entries_from_events(await chat.history())
