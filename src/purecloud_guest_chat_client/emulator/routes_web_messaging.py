@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import json
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.types import Receive, Scope, Send
@@ -71,8 +72,9 @@ class _Refused(Exception):
 class _Connection:
     """One guest WebSocket: its outbox, written by one sender task in order."""
 
-    def __init__(self, websocket: WebSocket) -> None:
+    def __init__(self, websocket: WebSocket, deployment_id: str) -> None:
         self.websocket = websocket
+        self.deployment_id = deployment_id
         self.outbox: asyncio.Queue[str] = asyncio.Queue()
         self.session: Session | None = None
 
@@ -105,6 +107,13 @@ class _Connection:
         self.push(_frame(FrameType.MESSAGE, FrameClass.STRUCTURED_MESSAGE, body, None))
 
 
+Handler = Callable[[_Connection, Session, dict[str, Any], str | None], Awaitable[None]]
+"""An action of a configured session: (connection, its session, the request, its tracingId)."""
+
+Opener = Callable[[_Connection, Session | None, dict[str, Any], str | None], Awaitable[None]]
+"""An action that (re)configures the connection's session, which may not be there yet."""
+
+
 class WebMessagingEndpoint:
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
@@ -115,6 +124,13 @@ class WebMessagingEndpoint:
             return deployment.organization_id if deployment else None
 
         self.sessions = WebMessagingSessions(runtime.chats, organization_for)
+        # One entry per action: a new action is a new line here and a handler, never a new
+        # branch in the dispatch.
+        self.openers: dict[str, Opener] = {Action.CONFIGURE_SESSION: self._configure}
+        self.handlers: dict[str, Handler] = {
+            Action.ON_MESSAGE: self._on_message,
+            Action.ECHO: self._echo,
+        }
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         websocket = WebSocket(scope, receive, send)
@@ -126,10 +142,10 @@ class WebMessagingEndpoint:
             await websocket.send_denial_response(error.response(correlation))
             return
         await websocket.accept()
-        connection = _Connection(websocket)
+        connection = _Connection(websocket, deployment_id)
         sender = asyncio.create_task(connection.run_sender())
         try:
-            await self._receive(connection, deployment_id)
+            await self._receive(connection)
         finally:
             if connection.session is not None:
                 connection.session.connections.discard(connection)
@@ -137,7 +153,7 @@ class WebMessagingEndpoint:
             with contextlib.suppress(asyncio.CancelledError):
                 await sender
 
-    async def _receive(self, connection: _Connection, deployment_id: str) -> None:
+    async def _receive(self, connection: _Connection) -> None:
         with contextlib.suppress(WebSocketDisconnect, RuntimeError, OSError):
             while True:
                 message = await connection.websocket.receive()
@@ -148,52 +164,46 @@ class WebMessagingEndpoint:
                     request = _request(message.get("text"))
                     tracing = request.get("tracingId")
                     tracing_id = tracing if isinstance(tracing, str) else None
-                    await self._handle(connection, request, tracing_id, deployment_id)
+                    await self._handle(connection, request, tracing_id)
                 except _Refused as refused:
                     connection.push(_string_error(refused.code, refused.text, tracing_id))
                 except ApiError as error:  # the conversation ended or cannot take the message
                     connection.push(_string_error(ErrorCode.BAD_REQUEST, error.message, tracing_id))
 
     async def _handle(
-        self,
-        connection: _Connection,
-        request: dict[str, Any],
-        tracing_id: str | None,
-        deployment_id: str,
+        self, connection: _Connection, request: dict[str, Any], tracing_id: str | None
     ) -> None:
         action = request.get("action")
         token = request.get("token")
         if not isinstance(token, str) or not token.strip():
             raise _Refused(ErrorCode.BAD_REQUEST, "The request has no token.")
-        if action == Action.CONFIGURE_SESSION:
-            await self._configure(connection, token, request, tracing_id, deployment_id)
-            return
-        if action not in _ACTIONS:
+        if not isinstance(action, str) or action not in _ACTIONS:
             raise _Refused(ErrorCode.BAD_REQUEST, f"Unknown action {str(action)[:64]!r}.")
+        opener = self.openers.get(action)
+        if opener is not None:
+            await opener(connection, connection.session, request, tracing_id)
+            return
         session = connection.session
         if session is None:
             raise _Refused(ErrorCode.BAD_REQUEST, "Configure the session first.")
-        if action == Action.ON_MESSAGE:
-            await self._on_message(session, request, tracing_id)
-        elif action == Action.ECHO:
-            connection.push(_echo_answer(session, request, tracing_id))
-        else:
+        handler = self.handlers.get(action)
+        if handler is None:
             raise _Refused(ErrorCode.FEATURE_UNAVAILABLE, f"{action} is not served yet.")
+        await handler(connection, session, request, tracing_id)
 
     async def _configure(
         self,
         connection: _Connection,
-        token: str,
+        current: Session | None,
         request: dict[str, Any],
         tracing_id: str | None,
-        deployment_id: str,
     ) -> None:
         asked = request.get("deploymentId")
-        if asked is not None and asked != deployment_id:
+        if asked is not None and asked != connection.deployment_id:
             raise _Refused(ErrorCode.BAD_REQUEST, "The deploymentId is not the connection's.")
-        session, new = await self.sessions.configure(token, deployment_id)
-        if connection.session is not None and connection.session is not session:
-            connection.session.connections.discard(connection)
+        session, new = await self.sessions.configure(request["token"], connection.deployment_id)
+        if current is not None and current is not session:
+            current.connections.discard(connection)
         connection.session = session
         session.connections.add(connection)
         body = {
@@ -210,7 +220,11 @@ class WebMessagingEndpoint:
         connection.push(_frame(FrameType.RESPONSE, FrameClass.SESSION_RESPONSE, body, tracing_id))
 
     async def _on_message(
-        self, session: Session, request: dict[str, Any], tracing_id: str | None
+        self,
+        connection: _Connection,
+        session: Session,
+        request: dict[str, Any],
+        tracing_id: str | None,
     ) -> None:
         message = request.get("message")
         if not isinstance(message, dict):
@@ -240,6 +254,15 @@ class WebMessagingEndpoint:
         echo = _frame(FrameType.MESSAGE, FrameClass.STRUCTURED_MESSAGE, body, tracing_id)
         for receiver in tuple(session.connections):
             receiver.push(echo)
+
+    async def _echo(
+        self,
+        connection: _Connection,
+        session: Session,
+        request: dict[str, Any],
+        tracing_id: str | None,
+    ) -> None:
+        connection.push(_echo_answer(session, request, tracing_id))
 
 
 def _request(text: str | None) -> dict[str, Any]:
