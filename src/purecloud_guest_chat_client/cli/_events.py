@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from rich.console import Console
 from rich.markup import escape
 
-from ..session.events import AgentJoined, AgentLeft, ChatEnded, ChatEvent, EndReason, Transferred
+from ..session.events import AgentJoined, AgentLeft, ChatEnded, EndReason, Transferred
 from ..stream.events import MediaRequestEvent, MessageEvent, Reconnected, Reconnecting, TypingEvent
 from ._output import clock, role_style
 
@@ -38,7 +38,7 @@ class EventPrinter:
     def system(self, text: str) -> None:
         self._console.print(f"[system]{escape(text)}[/]")
 
-    def show(self, event: ChatEvent) -> None:
+    def show(self, event: object) -> None:
         if isinstance(event, MediaRequestEvent):
             self.system(f"{event.sender.label} asks to start a co-browse or screen share session")
         elif isinstance(event, MessageEvent):

@@ -102,6 +102,26 @@ Timeout = Annotated[
 ]
 
 
+class ApiName(StrEnum):
+    """The guest APIs (``GuestApi``), as the command line spells them."""
+
+    guest_chat = "guest-chat"
+    web_messaging = "web-messaging"
+
+
+Api = Annotated[
+    ApiName,
+    typer.Option(
+        "--api",
+        case_sensitive=False,
+        help=(
+            "The guest API to chat over: guest-chat (ACD Web Chat v2) or web-messaging (the "
+            "Messenger's Guest API, its successor)."
+        ),
+    ),
+]
+
+
 class SdkLogLevel(StrEnum):
     """The SDK's request-log levels (``LogLevel``), as the command line spells them."""
 

@@ -16,18 +16,30 @@ from rich.console import Console
 
 from ._errors import EXIT_INTERRUPTED, CliError, describe, report_failures
 from ._events import EventPrinter
-from ._options import Deployment, Environment, GuestName, LogLevel, Organization, Queue, ShowVersion
+from ._options import (
+    Api,
+    ApiName,
+    Deployment,
+    Environment,
+    GuestName,
+    LogLevel,
+    Organization,
+    Queue,
+    ShowVersion,
+)
 from ._output import make_console, write_private
+from ._sessions import api_label, start_session
 from ._target import chat_target
 from ._transcripts import entries_from_events, print_table, render
 
 if TYPE_CHECKING:
-    from ..session import GuestChat
+    from ..session import GuestSession
 
 HELP_TEXT = """Commands:
   /transcript [FILE]  show the transcript, or write it to FILE (.json for JSON, else Markdown)
-  /state [FILE]       save the chat's state (it holds the JWT) for `guestchat transcript
-                      --state FILE` or GuestChat.resume; FILE defaults to --save-state's
+  /state [FILE]       save the chat's state (it holds the credential) for `guestchat
+                      transcript --state FILE` or resume_session; FILE defaults to
+                      --save-state's
   /help               this help
   /quit               leave the chat (also Ctrl-D; Ctrl-C leaves it too, with exit status 130)"""
 AGENT_WAIT = 30.0
@@ -40,6 +52,7 @@ def chat_command(
     deployment: Deployment = None,
     queue: Queue = None,
     name: GuestName = "Guest",
+    api: Api = ApiName.guest_chat,
     fields: Annotated[
         list[str] | None,
         typer.Option(
@@ -63,10 +76,10 @@ def chat_command(
             envvar="GUESTCHAT_SAVE_STATE",
             dir_okay=False,
             help=(
-                "Write the chat's resumable state (JSON, as GuestChat.state()) to this file when "
-                "the chat starts and when it ends, for `guestchat transcript --state FILE` or "
-                "GuestChat.resume. It holds the guest's JWT, so it is written readable by you "
-                "only (mode 0600)."
+                "Write the chat's resumable state (JSON, as the session's state()) to this file "
+                "when the chat starts and when it ends, for `guestchat transcript --state FILE` "
+                "or resume_session. It holds the guest's JWT or session token, so it is written "
+                "readable by you only (mode 0600)."
             ),
             show_default=False,
         ),
@@ -78,7 +91,8 @@ def chat_command(
 
     Type a line and press Enter to send it. Agent messages, typing, joins, leaves, transfers and
     connection problems show above the prompt. Without `--environment` an embedded local service
-    with an echo agent answers.
+    with an echo agent answers. `--api web-messaging` holds the chat over Web Messaging instead of
+    Guest Chat.
 
     When standard input is not a terminal, each line read from it is sent in turn, waiting for the
     agent's answer after each (handy for scripts): `printf 'hello\\n' | guestchat chat`.
@@ -93,6 +107,8 @@ def chat_command(
     * `guestchat chat --environment http://127.0.0.1:8080 --queue Support`
 
     * `guestchat chat --save-state chat.json`, then `guestchat transcript --state chat.json`
+
+    * `guestchat chat --api web-messaging`
     """
     custom_fields = _parse_fields(fields or [])
     console = make_console()
@@ -108,6 +124,7 @@ def chat_command(
                 custom_fields,
                 reply_wait,
                 save_state,
+                api,
             )
         )
 
@@ -132,26 +149,19 @@ async def _chat(
     custom_fields: dict[str, str],
     reply_wait: float,
     save_state: Path | None,
+    api: ApiName,
 ) -> None:
-    from ..session import GuestChat
-
     member_info: dict[str, object] = {"displayName": name}
     if custom_fields:
         member_info["customFields"] = custom_fields
     async with chat_target(environment, organization, deployment, queue) as target:
-        where = "a local Guest Chat service" if target.embedded else target.environment
-        console.print(f"[system]Connecting to {where}…[/]")
-        chat = await GuestChat.start(
-            target.organization_id,
-            target.deployment_id,
-            target.queue,
-            member_info,
-            client=target.client,
-        )
+        where = "a local service" if target.embedded else target.environment
+        console.print(f"[system]Connecting to {where} over {api_label(api)}…[/]")
+        chat = await start_session(target, api, member_info)
         async with chat:
+            started = f"chat {chat.conversation_id}" if chat.conversation_id else "chat"
             console.print(
-                f"[ok]✓[/] chat {chat.conversation_id} started; waiting for an agent. "
-                "Type /help for commands."
+                f"[ok]✓[/] {started} started; waiting for an agent. Type /help for commands."
             )
             conversation = _Conversation(chat, console, name, save_state)
             if save_state is not None:
@@ -171,7 +181,7 @@ class _Conversation:
     """The guest's side: lines typed go out, events coming in are printed above the prompt."""
 
     def __init__(
-        self, chat: GuestChat, console: Console, name: str, state_file: Path | None
+        self, chat: GuestSession, console: Console, name: str, state_file: Path | None
     ) -> None:
         self._chat = chat
         self._console = console
@@ -339,7 +349,8 @@ class _Conversation:
             path = Path(destination).expanduser()
             output_format = "json" if path.suffix.lower() == ".json" else "md"
             path.write_text(
-                render(self._chat.conversation_id, entries, output_format), encoding="utf-8"
+                render(self._chat.conversation_id or "", entries, output_format),
+                encoding="utf-8",
             )
             self._printer.system(f"Transcript written to {path} ({len(entries)} messages).")
         except (OSError, CliError) as exc:
@@ -351,7 +362,7 @@ class _Conversation:
         except OSError as exc:
             self._console.print(f"[failure]state not saved: {describe(exc)}[/]")
             return
-        self._printer.system(f"State saved to {path} (it holds the chat's JWT: mode 0600).")
+        self._printer.system(f"State saved to {path} (it holds the chat's credential: mode 0600).")
 
 
 async def _until_interrupted(work: Coroutine[Any, Any, None]) -> bool:

@@ -13,8 +13,19 @@ from rich.markup import escape
 
 from ._errors import CliError, report_failures
 from ._events import EventPrinter
-from ._options import Deployment, Environment, GuestName, LogLevel, Organization, Queue, ShowVersion
+from ._options import (
+    Api,
+    ApiName,
+    Deployment,
+    Environment,
+    GuestName,
+    LogLevel,
+    Organization,
+    Queue,
+    ShowVersion,
+)
 from ._output import make_console
+from ._sessions import api_label, start_session
 from ._target import (
     DEFAULT_DEPLOYMENT,
     DEFAULT_ORGANIZATION,
@@ -25,8 +36,7 @@ from ._target import (
 from ._transcripts import entries_from_events, print_table
 
 if TYPE_CHECKING:
-    from ..session import GuestChat
-    from ..session.events import ChatEvent
+    from ..session import GuestSession
 
 GUEST_LINES = (
     "Hello! I ordered a blue kettle last week and it has not arrived.",
@@ -44,6 +54,7 @@ def demo_command(
     deployment: Deployment = None,
     queue: Queue = None,
     name: GuestName = "Demo Guest",
+    api: Api = ApiName.guest_chat,
     pace: Annotated[
         float,
         typer.Option(
@@ -60,17 +71,20 @@ def demo_command(
 
     Without `--environment` it starts a local Guest Chat service in-process (echo agent, temporary
     database) and needs nothing else. With `--environment` it plays the same chat against that
-    server. Ctrl-C makes the guest leave the chat, and exits with status 130.
+    server. `--api web-messaging` plays it over Web Messaging instead of Guest Chat. Ctrl-C makes
+    the guest leave the chat, and exits with status 130.
 
     **Examples**
 
     * `guestchat demo`
 
+    * `guestchat demo --api web-messaging`
+
     * `guestchat demo --environment http://127.0.0.1:8080 --queue Support`
     """
     console = make_console()
     with report_failures():
-        asyncio.run(_demo(console, environment, organization, deployment, queue, name, pace))
+        asyncio.run(_demo(console, environment, organization, deployment, queue, name, pace, api))
 
 
 async def _demo(
@@ -81,6 +95,7 @@ async def _demo(
     queue: str | None,
     name: str,
     pace: float,
+    api: ApiName,
 ) -> None:
     if environment is None:
         _step(console, 1, "Starting a local Guest Chat service (echo agent, temporary database)")
@@ -97,22 +112,24 @@ async def _demo(
     ) as target:
         if target.embedded:
             console.print(f"  [ok]✓[/] listening on [url]{target.environment}[/]")
-        await _play(console, target, name, pace)
+        await _play(console, target, name, pace, api)
 
 
-async def _play(console: Console, target: ChatTarget, name: str, pace: float) -> None:
-    from ..session import GuestChat
-
-    _step(console, 2, f"Creating the chat in queue {target.queue!r} and attaching the event stream")
-    chat = await GuestChat.start(
-        target.organization_id,
-        target.deployment_id,
-        target.queue,
-        {"displayName": name},
-        client=target.client,
-    )
+async def _play(console: Console, target: ChatTarget, name: str, pace: float, api: ApiName) -> None:
+    if api == ApiName.web_messaging:
+        _step(console, 2, "Opening a Web Messaging session")
+    else:
+        _step(
+            console,
+            2,
+            f"Creating the chat in queue {target.queue!r} and attaching the event stream",
+        )
+    chat = await start_session(target, api, {"displayName": name})
     async with chat:
-        console.print(f"  [ok]✓[/] chat {chat.conversation_id} created, event stream attached")
+        if api == ApiName.web_messaging:
+            console.print(f"  [ok]✓[/] {api_label(api)} session configured")
+        else:
+            console.print(f"  [ok]✓[/] chat {chat.conversation_id} created, event stream attached")
         printer = EventPrinter(console, chat.member_id)
         async with _EventWatcher(chat, printer, console) as watcher:
             try:
@@ -122,12 +139,12 @@ async def _play(console: Console, target: ChatTarget, name: str, pace: float) ->
                 await chat.leave()
                 printer.system("You left the chat.")
                 raise
-    console.print(f"[ok]Done.[/] {_next_step_hint(target)}")
+    console.print(f"[ok]Done.[/] {_next_step_hint(target, api)}")
 
 
 async def _converse(
     console: Console,
-    chat: GuestChat,
+    chat: GuestSession,
     watcher: _EventWatcher,
     printer: EventPrinter,
     name: str,
@@ -140,7 +157,7 @@ async def _converse(
     _step(console, 3, "Waiting for an agent")
     await watcher.wait_for(lambda event: isinstance(event, AgentJoined), "an agent")
 
-    def is_reply(event: ChatEvent) -> bool:
+    def is_reply(event: object) -> bool:
         # The agent's join notice is a message from the agent too, and it may come after the
         # AgentJoined inferred from the member change: counted, it would answer the first line.
         return (
@@ -168,11 +185,13 @@ async def _converse(
     await watcher.wait_for(lambda event: isinstance(event, ChatEnded), "the end of chat")
 
 
-def _next_step_hint(target: ChatTarget) -> str:
+def _next_step_hint(target: ChatTarget, api: ApiName) -> str:
     """What to try next, on the server the demo ran against."""
+    over = [] if api == ApiName.guest_chat else ["--api", api.value]
     if target.embedded:
-        return "Try [step]guestchat chat[/] to talk to the echo agent yourself."
-    command = ["guestchat", "chat", "--environment", target.environment]
+        local = shlex.join(["guestchat", "chat", *over])
+        return f"Try [step]{escape(local)}[/] to talk to the echo agent yourself."
+    command = ["guestchat", "chat", *over, "--environment", target.environment]
     for flag, value, default in (
         ("--org", target.organization_id, DEFAULT_ORGANIZATION),
         ("--deployment", target.deployment_id, DEFAULT_DEPLOYMENT),
@@ -190,11 +209,11 @@ def _step(console: Console, number: int, text: str) -> None:
 class _EventWatcher:
     """Prints every event as it arrives and lets the script wait for the one it needs."""
 
-    def __init__(self, chat: GuestChat, printer: EventPrinter, console: Console) -> None:
+    def __init__(self, chat: GuestSession, printer: EventPrinter, console: Console) -> None:
         self._chat = chat
         self._console = console
         self._printer = printer
-        self._seen: list[ChatEvent] = []
+        self._seen: list[object] = []
         self._changed = asyncio.Condition()
         self._task: asyncio.Task[None] | None = None
         self._failure: BaseException | None = None
@@ -220,11 +239,11 @@ class _EventWatcher:
                 self._failure = exc
                 self._changed.notify_all()
 
-    def count(self, matches: Callable[[ChatEvent], bool]) -> int:
+    def count(self, matches: Callable[[object], bool]) -> int:
         return sum(1 for event in self._seen if matches(event))
 
     async def wait_for(
-        self, matches: Callable[[ChatEvent], bool], what: str, *, after: int = 0
+        self, matches: Callable[[object], bool], what: str, *, after: int = 0
     ) -> None:
         """Wait until more than ``after`` events match; fail with a clear line if none comes."""
 

@@ -10,7 +10,7 @@ import typer
 
 from ._clients import logging_as_asked
 from ._errors import CliError, report_failures, run_options
-from ._options import ChatEnvironment, LogLevel, ShowVersion, Timeout
+from ._options import ApiName, ChatEnvironment, LogLevel, ShowVersion, Timeout
 from ._transcripts import entries_from_messages, render
 
 if TYPE_CHECKING:
@@ -60,6 +60,18 @@ def transcript_command(
             show_default=False,
         ),
     ] = None,
+    api: Annotated[
+        ApiName | None,
+        typer.Option(
+            "--api",
+            case_sensitive=False,
+            help=(
+                "The guest API the chat was held on: guest-chat or web-messaging. Default: the "
+                "one --state says, else guest-chat. A Web Messaging chat is read with --state."
+            ),
+            show_default=False,
+        ),
+    ] = None,
     output_format: Annotated[
         TranscriptFormat,
         typer.Option("--format", "-f", envvar="GUESTCHAT_FORMAT", help="Output format."),
@@ -96,15 +108,17 @@ def transcript_command(
     * `guestchat transcript --state chat-state.json --format json -o chat.json`
     """
     with report_failures():
+        if _api_of(api, state) == ApiName.web_messaging:
+            raise CliError("--api web-messaging is not available in this version yet")
         environment, conversation, jwt = _credentials(environment, conversation, jwt, state)
         from ..api_client import ApiClient
         from ..apis.web_chat_api import WebChatApi
 
         with logging_as_asked(ApiClient(environment, jwt=jwt, timeout=timeout)) as client:
             run_options.target = client.base_path
-            api = WebChatApi(client)
-            members = _all_members(api, conversation)
-            messages = _all_messages(api, conversation, page_size)
+            web_chat = WebChatApi(client)
+            members = _all_members(web_chat, conversation)
+            messages = _all_messages(web_chat, conversation, page_size)
         document = render(
             conversation, entries_from_messages(messages, members), output_format.value
         )
@@ -113,6 +127,21 @@ def transcript_command(
         else:
             output.write_text(document, encoding="utf-8")
             typer.echo(f"wrote {len(messages)} messages to {output}", err=True)
+
+
+def _api_of(asked: ApiName | None, state: Path | None) -> ApiName:
+    """The API the command line names, else the saved state's; they must agree."""
+    if state is None:
+        return asked or ApiName.guest_chat
+    from ..session import state_api
+
+    try:
+        saved = ApiName(state_api(state.read_text(encoding="utf-8")).value)
+    except ValueError as exc:
+        raise CliError(f"--state {state}: {exc}") from None
+    if asked is not None and asked != saved:
+        raise CliError(f"--state {state} holds a {saved.value} chat, not a {asked.value} one")
+    return saved
 
 
 def _credentials(

@@ -14,6 +14,9 @@ What it does for its user:
 
 A background task reads the stream and queues the events, so the chat stays alive between the
 caller's reads. Read them with ``async for event in chat.events()`` or :meth:`GuestChat.next_event`.
+
+``GuestChat`` is a :class:`~purecloud_guest_chat_client.session.GuestSession`: code written
+against that interface runs over Web Messaging too.
 """
 
 from __future__ import annotations

@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 
 from .._redact import redact_text
 from ..models import BodyType, MemberRole, MemberState, WebChatMemberInfo
+from ..models.web_messaging_protocol import OriginatingEntity
 
 _EventT = TypeVar("_EventT", bound=type)
 
@@ -72,7 +73,9 @@ class MessageEvent:
     """A chat message, including the ``member-join`` / ``member-leave`` notices.
 
     ``backfilled`` is true when the message was reloaded over REST after a reconnect or on resume
-    rather than received live.
+    rather than received live. ``originating_entity`` says whether a person or a bot wrote an
+    agent's message (``Human`` or ``Bot``) where the API tells, as Web Messaging does; Guest Chat
+    does not, so its messages leave it ``None``.
     """
 
     id: str
@@ -83,6 +86,7 @@ class MessageEvent:
     timestamp: datetime
     correlation_id: str | None = None
     backfilled: bool = False
+    originating_entity: OriginatingEntity | str | None = None
 
     @property
     def message_id(self) -> str:
