@@ -64,8 +64,11 @@ async def _say(ws: ClientConnection, token: str, text: str, **extra: Any) -> Non
 
 
 def _is_outbound(frame: dict[str, Any]) -> bool:
+    """An agent's message (not one of its events, such as typing)."""
     return (
-        frame.get("class") == "StructuredMessage" and frame["body"].get("direction") == "Outbound"
+        frame.get("class") == "StructuredMessage"
+        and frame["body"].get("direction") == "Outbound"
+        and frame["body"].get("type") != "Event"
     )
 
 

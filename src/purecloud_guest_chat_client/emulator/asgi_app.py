@@ -182,9 +182,12 @@ async def _unknown_stream(websocket: WebSocket) -> None:
 
 
 def build_app(runtime: Runtime) -> Starlette:
+    web_messaging = WebMessagingEndpoint(runtime)
+
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         runtime.started()
+        await web_messaging.started()
         try:
             yield
         finally:
@@ -196,7 +199,6 @@ def build_app(runtime: Runtime) -> Starlette:
     async def openapi(request: Request) -> Response:
         return json_response(document)
 
-    web_messaging = WebMessagingEndpoint(runtime)
     routes: list[BaseRoute] = [
         *guest_routes(runtime),
         *control_routes(runtime),

@@ -95,6 +95,7 @@ class ChatService:
         # Other doors to a conversation (Web Messaging) hear its committed messages here, so
         # the chat code never knows who serves its guest.
         self._listeners: dict[str, set[Callable[[Conversation, Sequence[Message]], None]]] = {}
+        self._typing_listeners: dict[str, set[Callable[[Conversation, Member], None]]] = {}
 
     # -- running -----------------------------------------------------------------------------
 
@@ -186,6 +187,13 @@ class ChatService:
         """Calls ``listener`` with the messages of every committed change of the conversation,
         in commit order, until the ended conversation is evicted."""
         self._listeners.setdefault(conversation_id, set()).add(listener)
+
+    def listen_typing(
+        self, conversation_id: str, listener: Callable[[Conversation, Member], None]
+    ) -> None:
+        """Calls ``listener`` with the member each time a member of the conversation types,
+        until the ended conversation is evicted."""
+        self._typing_listeners.setdefault(conversation_id, set()).add(listener)
 
     # -- lookups -----------------------------------------------------------------------------
 
@@ -302,6 +310,8 @@ class ChatService:
         typing_id, now = new_id(), utc_now()
         self.hub.publish(conversation.id, typing_frame(conversation.id, typing_id, member.id, now))
         self.feed.typing(conversation.id, member.id, now)
+        for listener in tuple(self._typing_listeners.get(conversation.id, ())):
+            listener(conversation, member)
         return typing_id, now
 
     async def guest_leaves(self, conversation: Conversation, guest: Member) -> None:
@@ -515,6 +525,7 @@ class ChatService:
             return
         del self.conversations[conversation_id]
         self._listeners.pop(conversation_id, None)
+        self._typing_listeners.pop(conversation_id, None)
         self.feed.removed(conversation_id)
         if self.bots is not None:
             self.bots.forget(conversation_id)

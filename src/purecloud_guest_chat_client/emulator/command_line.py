@@ -333,6 +333,15 @@ SETTING_OPTIONS = (
         LIMITS,
         "Seconds an ended chat stays in memory; then it is only in the database.",
     ),
+    _setting(
+        "web_messaging_session_seconds",
+        "--web-messaging-session",
+        _integer,
+        "SECONDS",
+        LIMITS,
+        "Seconds a Web Messaging session lives after its last message (72 hours, as the real "
+        "ones); then it has expired.",
+    ),
 )
 """Every ``ServiceSettings`` field's option, in the order ``--help`` shows them."""
 

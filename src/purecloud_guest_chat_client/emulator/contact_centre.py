@@ -13,6 +13,11 @@ Read from a TOML or JSON file::
     requiresAuth = false             # then memberAuthToken is required ...
     authTokens = ["s3cret"]          # ... and must be one of these (any when absent)
     allowedOrigins = ["https://www.example.com"]   # the Origin header must be listed; "*" = any
+    # Web Messaging features (each optional; these are the defaults):
+    showUserTypingIndicator = true   # the guest may send typing events (else 403)
+    conversationClear = true         # the guest may clear the conversation (else 403)
+    conversationDisconnect = "ReadOnly"   # the agent's end makes the session read-only, or
+                                          # "Send": the guest's next message starts anew
 
     [[queues]]
     name = "Support"
@@ -34,6 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..models.web_messaging_protocol import DisconnectType
 from .api_error import ApiError
 
 DEFAULT_AGENT_NAME = "Agent"
@@ -47,6 +53,19 @@ class Deployment:
     requires_auth: bool = False
     auth_tokens: tuple[str, ...] | None = None
     allowed_origins: tuple[str, ...] | None = None
+    user_typing: bool = True
+    conversation_clear: bool = True
+    conversation_disconnect: DisconnectType = DisconnectType.READ_ONLY
+
+    def allows_origin(self, origin: str | None) -> bool:
+        """Whether a page of ``origin`` may open a Web Messaging session; the comparison ignores
+        case and a trailing slash, which browsers and clients write differently."""
+        if self.allowed_origins is None or "*" in self.allowed_origins:
+            return True
+        if origin is None:
+            return False
+        wanted = origin.strip().lower().rstrip("/")
+        return any(wanted == entry.strip().lower().rstrip("/") for entry in self.allowed_origins)
 
 
 @dataclass(frozen=True)
@@ -172,6 +191,14 @@ def _names(entry: dict[str, Any], key: str, where: str) -> tuple[str, ...] | Non
     return tuple(value)
 
 
+def _disconnect_type(entry: dict[str, Any], where: str) -> DisconnectType:
+    value = entry.get("conversationDisconnect", DisconnectType.READ_ONLY.value)
+    if value not in tuple(DisconnectType):
+        choices = " or ".join(repr(t.value) for t in DisconnectType)
+        raise ValueError(f"{where}: 'conversationDisconnect' must be {choices}")
+    return DisconnectType(value)
+
+
 def _parse(data: dict[str, Any], file: Path) -> ContactCentre:
     unknown = sorted(set(data) - {"organizations", "deployments", "queues", "agents"})
     if unknown:
@@ -199,6 +226,9 @@ def _parse(data: dict[str, Any], file: Path) -> ContactCentre:
                 requires_auth=_bool(entry, "requiresAuth", where, False),
                 auth_tokens=_names(entry, "authTokens", where),
                 allowed_origins=_names(entry, "allowedOrigins", where),
+                user_typing=_bool(entry, "showUserTypingIndicator", where, True),
+                conversation_clear=_bool(entry, "conversationClear", where, True),
+                conversation_disconnect=_disconnect_type(entry, where),
             )
     queues = _entries(data, "queues", file)
     if queues is not None:

@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -15,26 +16,40 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from ..models import BodyType, MemberRole, format_timestamp
 from ..models.web_messaging_protocol import (
+    AGENT_TYPING_DURATION_MS,
     BLOCKED_EXTENSIONS,
-    DEFAULT_SESSION_DURATION_SECONDS,
+    CLEAR_DISABLED_MESSAGE,
     DEPLOYMENT_ID_PARAMETER,
     MAX_ATTACHMENT_KB,
     MAX_CUSTOM_DATA_BYTES,
     MAX_TEXT_BYTES,
+    MESSAGES_PER_SECOND,
+    RATE_TOO_HIGH_MESSAGE,
+    READ_ONLY_MESSAGE,
+    READ_ONLY_METADATA,
+    SESSION_EXPIRED_MESSAGE,
+    SESSION_NOT_FOUND_MESSAGE,
+    TYPING_DISABLED_MESSAGE,
     Action,
+    ContentType,
     Direction,
+    DisconnectType,
     ErrorCode,
+    EventType,
     FrameClass,
     FrameType,
     MessageType,
     OriginatingEntity,
+    PresenceType,
+    TypingType,
     custom_attributes_too_large_message,
     text_too_long_message,
 )
 from .api_error import ApiError
-from .records import Conversation, Message, new_id
+from .contact_centre import Deployment
+from .records import Conversation, Member, Message, new_id, utc_now
 from .runtime import Runtime
-from .web_messaging_sessions import Session, WebMessagingSessions
+from .web_messaging_sessions import Expired, Session, WebMessagingSessions, token_key
 from .wire_json import dumps
 
 logger = logging.getLogger("purecloud_guest_chat_client.emulator.requests")
@@ -42,9 +57,10 @@ logger = logging.getLogger("purecloud_guest_chat_client.emulator.requests")
 _ALLOWED_MEDIA: dict[str, Any] = {
     "inbound": {"fileTypes": [{"type": "*/*"}], "maxFileSizeKB": MAX_ATTACHMENT_KB}
 }
-
-
+_MESSAGE_TYPES = frozenset(MessageType)
 _ACTIONS = frozenset(Action)
+_DEFAULT_DEPLOYMENT = Deployment(id="")
+"""What a deployment the contact centre does not configure allows: everything."""
 
 
 def _frame(
@@ -60,6 +76,26 @@ def _string_error(code: int, text: str, tracing_id: str | None) -> str:
     return _frame(FrameType.RESPONSE, FrameClass.STRING, text, tracing_id, code)
 
 
+def _too_many_requests(retry_after: int, tracing_id: str | None) -> str:
+    body = {
+        "retryAfter": retry_after,
+        "errorCode": ErrorCode.RATE_TOO_HIGH,
+        "errorMessage": RATE_TOO_HIGH_MESSAGE,
+    }
+    return _frame(
+        FrameType.RESPONSE,
+        FrameClass.TOO_MANY_REQUESTS_ERROR_MESSAGE,
+        body,
+        tracing_id,
+        ErrorCode.TOO_MANY_REQUESTS,
+    )
+
+
+def _event(frame_class: str, frame_type: str = FrameType.MESSAGE) -> str:
+    """A bodiless event frame (``{}``), such as ``ConnectionClosedEvent``."""
+    return _frame(frame_type, frame_class, {}, None)
+
+
 class _Refused(Exception):
     """A request answered with a ``string`` error frame; the connection stays open."""
 
@@ -72,39 +108,29 @@ class _Refused(Exception):
 class _Connection:
     """One guest WebSocket: its outbox, written by one sender task in order."""
 
-    def __init__(self, websocket: WebSocket, deployment_id: str) -> None:
+    def __init__(self, websocket: WebSocket, deployment: Deployment, deployment_id: str) -> None:
         self.websocket = websocket
+        self.deployment = deployment
         self.deployment_id = deployment_id
-        self.outbox: asyncio.Queue[str] = asyncio.Queue()
+        self.outbox: asyncio.Queue[str | None] = asyncio.Queue()
         self.session: Session | None = None
+        self.closing = False
 
     def push(self, text: str) -> None:
-        self.outbox.put_nowait(text)
+        if not self.closing:
+            self.outbox.put_nowait(text)
+
+    def close(self) -> None:
+        """Closes the connection (1000) once what is queued for it has been sent."""
+        if not self.closing:
+            self.closing = True
+            self.outbox.put_nowait(None)
 
     async def run_sender(self) -> None:
         with contextlib.suppress(WebSocketDisconnect, RuntimeError, OSError):
-            while True:
-                await self.websocket.send_text(await self.outbox.get())
-
-    def deliver(self, conversation: Conversation, message: Message) -> None:
-        """An agent's message, as the guest sees it."""
-        if message.sender_role == MemberRole.CUSTOMER or message.body_type != BodyType.STANDARD:
-            return
-        sender = conversation.committed_members.get(message.sender_id)
-        is_bot = sender is not None and sender.is_bot
-        nickname = str(sender.profile.get("displayName") or "Agent") if sender else "Agent"
-        body = {
-            "id": message.id,
-            "type": MessageType.TEXT,
-            "text": message.body,
-            "direction": Direction.OUTBOUND,
-            "channel": {
-                "time": format_timestamp(message.timestamp),
-                "from": {"nickname": nickname},
-            },
-            "originatingEntity": OriginatingEntity.BOT if is_bot else OriginatingEntity.HUMAN,
-        }
-        self.push(_frame(FrameType.MESSAGE, FrameClass.STRUCTURED_MESSAGE, body, None))
+            while (text := await self.outbox.get()) is not None:
+                await self.websocket.send_text(text)
+            await self.websocket.close(1000)
 
 
 Handler = Callable[[_Connection, Session, dict[str, Any], str | None], Awaitable[None]]
@@ -119,18 +145,42 @@ class WebMessagingEndpoint:
         self.runtime = runtime
         deployments = runtime.centre.deployments
 
-        def organization_for(deployment_id: str) -> str | None:
-            deployment = (deployments or {}).get(deployment_id)
-            return deployment.organization_id if deployment else None
+        def deployment_of(deployment_id: str) -> Deployment:
+            found = (deployments or {}).get(deployment_id)
+            return found if found is not None else _DEFAULT_DEPLOYMENT
 
-        self.sessions = WebMessagingSessions(runtime.chats, organization_for)
+        def organization_for(deployment_id: str) -> str | None:
+            return deployment_of(deployment_id).organization_id
+
+        def read_only_after_end(deployment_id: str) -> bool:
+            return deployment_of(deployment_id).conversation_disconnect == DisconnectType.READ_ONLY
+
+        self._deployment_of = deployment_of
+        self.sessions = WebMessagingSessions(
+            runtime.chats,
+            runtime.store,
+            organization_for,
+            read_only_after_end,
+            runtime.settings.web_messaging_session_seconds,
+            self,
+        )
+        # The Guest Chat door's rate-limit setting switches this one too: 0 turns both off.
+        self.messages_per_second = (
+            MESSAGES_PER_SECOND if runtime.settings.rate_limit_per_minute > 0 else 0
+        )
         # One entry per action: a new action is a new line here and a handler, never a new
         # branch in the dispatch.
         self.openers: dict[str, Opener] = {Action.CONFIGURE_SESSION: self._configure}
         self.handlers: dict[str, Handler] = {
             Action.ON_MESSAGE: self._on_message,
             Action.ECHO: self._echo,
+            Action.CLOSE_SESSION: self._close_session,
+            Action.GET_CONFIGURATION: self._get_configuration,
         }
+
+    async def started(self) -> None:
+        """On the serving loop, before the first connection: the stored sessions go on."""
+        await self.sessions.start()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         websocket = WebSocket(scope, receive, send)
@@ -141,14 +191,21 @@ class WebMessagingEndpoint:
             error = ApiError.bad_request(f"The {DEPLOYMENT_ID_PARAMETER} parameter is required.")
             await websocket.send_denial_response(error.response(correlation))
             return
+        deployment = self._deployment_of(deployment_id)
+        if not deployment.allows_origin(websocket.headers.get("origin")):
+            logger.info("WS /v1 denied 403 %s", correlation)
+            await websocket.send_denial_response(
+                ApiError.origin_not_allowed().response(correlation)
+            )
+            return
         await websocket.accept()
-        connection = _Connection(websocket, deployment_id)
+        connection = _Connection(websocket, deployment, deployment_id)
         sender = asyncio.create_task(connection.run_sender())
         try:
             await self._receive(connection)
         finally:
             if connection.session is not None:
-                connection.session.connections.discard(connection)
+                connection.session.detach(connection)
             sender.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await sender
@@ -165,6 +222,8 @@ class WebMessagingEndpoint:
                     tracing = request.get("tracingId")
                     tracing_id = tracing if isinstance(tracing, str) else None
                     await self._handle(connection, request, tracing_id)
+                except _RateLimited as limited:
+                    connection.push(_too_many_requests(limited.retry_after, tracing_id))
                 except _Refused as refused:
                     connection.push(_string_error(refused.code, refused.text, tracing_id))
                 except ApiError as error:  # the conversation ended or cannot take the message
@@ -186,10 +245,57 @@ class WebMessagingEndpoint:
         session = connection.session
         if session is None:
             raise _Refused(ErrorCode.BAD_REQUEST, "Configure the session first.")
+        if token_key(token) != session.key:
+            if self.sessions.get(token, time.time()) is None:
+                raise _Refused(ErrorCode.SESSION_NOT_FOUND, SESSION_NOT_FOUND_MESSAGE)
+            raise _Refused(ErrorCode.BAD_REQUEST, "The token is not this connection's session.")
         handler = self.handlers.get(action)
         if handler is None:
             raise _Refused(ErrorCode.FEATURE_UNAVAILABLE, f"{action} is not served yet.")
+        if session.expired(time.time()):
+            connection.push(
+                _frame(FrameType.RESPONSE, FrameClass.SESSION_EXPIRED_EVENT, {}, tracing_id)
+            )
+            await self.sessions.expire(session)
+            return
         await handler(connection, session, request, tracing_id)
+
+    # -- what happens in the conversation, as the guest sees it ------------------------------
+
+    def said(self, session: Session, conversation: Conversation, message: Message) -> None:
+        """An agent's or bot's message goes to every connection of the session."""
+        if message.sender_role == MemberRole.CUSTOMER or message.body_type != BodyType.STANDARD:
+            return
+        sender = conversation.committed_members.get(message.sender_id)
+        body = {
+            "id": message.id,
+            "type": MessageType.TEXT,
+            "text": message.body,
+            "direction": Direction.OUTBOUND,
+            "channel": {
+                "time": format_timestamp(message.timestamp),
+                "from": {"nickname": _nickname(sender)},
+            },
+            "originatingEntity": _originating_entity(sender),
+        }
+        session.push(_frame(FrameType.MESSAGE, FrameClass.STRUCTURED_MESSAGE, body, None))
+
+    def typing(self, session: Session, member: Member) -> None:
+        event = {
+            "eventType": EventType.TYPING,
+            "typing": {"type": TypingType.ON, "duration": AGENT_TYPING_DURATION_MS},
+        }
+        session.push(_outbound_event(event, member))
+
+    def ended(self, session: Session) -> None:
+        """The agent's end: a Presence Disconnect, marked read-only when it made it so."""
+        event = {"eventType": EventType.PRESENCE, "presence": {"type": PresenceType.DISCONNECT}}
+        metadata = {READ_ONLY_METADATA: "true"} if session.read_only else None
+        agents = session.conversation.committed_members.values()
+        last_agent = next((m for m in reversed(agents) if m.is_agent), None)
+        session.push(_outbound_event(event, last_agent, metadata))
+
+    # -- the actions -------------------------------------------------------------------------
 
     async def _configure(
         self,
@@ -201,23 +307,44 @@ class WebMessagingEndpoint:
         asked = request.get("deploymentId")
         if asked is not None and asked != connection.deployment_id:
             raise _Refused(ErrorCode.BAD_REQUEST, "The deploymentId is not the connection's.")
-        session, new = await self.sessions.configure(request["token"], connection.deployment_id)
+        deployments = self.runtime.centre.deployments
+        if deployments is not None:
+            deployment = deployments.get(connection.deployment_id)
+            if deployment is None or not deployment.enabled:
+                raise _Refused(ErrorCode.FORBIDDEN, "The deployment is not known or not active.")
+        start_new = request.get("startNew", False)
+        if not isinstance(start_new, bool):
+            raise _Refused(ErrorCode.BAD_REQUEST, "startNew must be true or false.")
+        try:
+            session, new = await self.sessions.configure(
+                request["token"], connection.deployment_id, start_new=start_new
+            )
+        except Expired:
+            raise _Refused(ErrorCode.SESSION_EXPIRED, SESSION_EXPIRED_MESSAGE) from None
         if current is not None and current is not session:
-            current.connections.discard(connection)
+            current.detach(connection)
         connection.session = session
-        session.connections.add(connection)
-        body = {
-            "connected": True,
+        evicted = session.attach(connection)
+        if isinstance(evicted, _Connection):
+            # The session has one connection too many: its oldest goes.
+            evicted.session = None
+            evicted.push(_event(FrameClass.CONNECTION_CLOSED_EVENT))
+            evicted.close()
+        body = self._session_body(session, connected=True, new=new)
+        connection.push(_frame(FrameType.RESPONSE, FrameClass.SESSION_RESPONSE, body, tracing_id))
+
+    def _session_body(self, session: Session, *, connected: bool, new: bool) -> dict[str, Any]:
+        return {
+            "connected": connected,
             "newSession": new,
-            "readOnly": False,
+            "readOnly": session.read_only,
             "maxCustomDataBytes": MAX_CUSTOM_DATA_BYTES,
             "allowedMedia": _ALLOWED_MEDIA,
             "blockedExtensions": list(BLOCKED_EXTENSIONS),
             "clearedExistingSession": False,
-            "durationSeconds": DEFAULT_SESSION_DURATION_SECONDS,
+            "durationSeconds": self.sessions.duration_seconds,
             "expirationDate": int(session.expires_at),
         }
-        connection.push(_frame(FrameType.RESPONSE, FrameClass.SESSION_RESPONSE, body, tracing_id))
 
     async def _on_message(
         self,
@@ -229,31 +356,93 @@ class WebMessagingEndpoint:
         message = request.get("message")
         if not isinstance(message, dict):
             raise _Refused(ErrorCode.BAD_REQUEST, "The request has no message.")
-        if message.get("type") != MessageType.TEXT:
-            raise _Refused(ErrorCode.FEATURE_UNAVAILABLE, "Only Text messages are served yet.")
-        text = message.get("text")
-        if not isinstance(text, str) or not text:
-            raise _Refused(ErrorCode.BAD_REQUEST, "The message has no text.")
-        length = len(text.encode("utf-8"))
-        if length > MAX_TEXT_BYTES:
-            raise _Refused(ErrorCode.MESSAGE_TOO_LONG, text_too_long_message(length))
+        message_type = message.get("type", MessageType.TEXT)
+        if message_type not in _MESSAGE_TYPES:
+            raise _Refused(
+                ErrorCode.BAD_REQUEST, f"Unknown message type {str(message_type)[:32]!r}."
+            )
         size = _custom_attributes_size(message) + _custom_attributes_size(request)
         if size > MAX_CUSTOM_DATA_BYTES:
             raise _Refused(
                 ErrorCode.CUSTOM_ATTRIBUTES_TOO_LARGE, custom_attributes_too_large_message(size)
             )
-        stored = await self.sessions.guest_says(session, text)
-        body = {
+        if message_type == MessageType.EVENT:
+            events = _events(message)
+            if session.read_only and not _is_clear(events):
+                raise _Refused(ErrorCode.FORBIDDEN, READ_ONLY_MESSAGE)
+            self._take_rate(session)
+            await self._guest_events(connection, session, events, tracing_id)
+            return
+        if session.read_only:
+            raise _Refused(ErrorCode.FORBIDDEN, READ_ONLY_MESSAGE)
+        text = message.get("text", "")
+        if not isinstance(text, str):
+            raise _Refused(ErrorCode.BAD_REQUEST, "The message's text must be a string.")
+        length = len(text.encode("utf-8"))
+        if length > MAX_TEXT_BYTES:
+            raise _Refused(ErrorCode.MESSAGE_TOO_LONG, text_too_long_message(length))
+        content, answer = _inbound_content(message)
+        stored_text = text or answer
+        if not stored_text:
+            raise _Refused(ErrorCode.BAD_REQUEST, "The message has no text.")
+        self._take_rate(session)
+        stored = await self.sessions.guest_says(session, stored_text)
+        body: dict[str, Any] = {
             "id": stored.id,
-            "type": MessageType.TEXT,
-            "text": stored.body,
+            "type": message_type,
+            "text": text,
             "direction": Direction.INBOUND,
             "channel": {"time": format_timestamp(stored.timestamp), "messageId": new_id()},
             "originatingEntity": OriginatingEntity.HUMAN,
         }
-        echo = _frame(FrameType.MESSAGE, FrameClass.STRUCTURED_MESSAGE, body, tracing_id)
+        if not text:
+            del body["text"]
+        if content:
+            body["content"] = content
+        session.push(_frame(FrameType.MESSAGE, FrameClass.STRUCTURED_MESSAGE, body, tracing_id))
+
+    def _take_rate(self, session: Session) -> None:
+        """Counts one message of the session, or refuses it (not processed) over the rate."""
+        retry_after = session.retry_after(self.messages_per_second, time.monotonic())
+        if retry_after is not None:
+            raise _RateLimited(retry_after)
+
+    async def _guest_events(
+        self,
+        connection: _Connection,
+        session: Session,
+        events: list[dict[str, Any]],
+        tracing_id: str | None,
+    ) -> None:
+        for event in events:
+            if event["eventType"] == EventType.TYPING:
+                if not connection.deployment.user_typing:
+                    raise _Refused(ErrorCode.FORBIDDEN, TYPING_DISABLED_MESSAGE)
+                # Typing is shown to the agent (as a Guest Chat guest's is), not echoed.
+                self.sessions.guest_typing(session)
+                continue
+            presence = event["presence"]["type"]
+            if presence == PresenceType.CLEAR:
+                if not connection.deployment.conversation_clear:
+                    raise _Refused(ErrorCode.FORBIDDEN, CLEAR_DISABLED_MESSAGE)
+                await self._clear(session, event, tracing_id)
+                return
+            # A Join (the deployment's autoStart) or another presence: echoed, as the
+            # conversation has started with the configure already.
+            session.push(_inbound_event(event, tracing_id))
+
+    async def _clear(self, session: Session, event: dict[str, Any], tracing_id: str | None) -> None:
+        """The guest wipes the session: the echo, SessionClearedEvent, the conversation ends for
+        the agent (the guest left), then every connection is closed."""
+        session.push(_inbound_event(event, tracing_id))
+        session.push(_event(FrameClass.SESSION_CLEARED_EVENT))
+        await self.sessions.clear(session)
         for receiver in tuple(session.connections):
-            receiver.push(echo)
+            session.detach(receiver)
+            if isinstance(receiver, _Connection):
+                receiver.session = None
+            receiver.push(_event(FrameClass.CONNECTION_CLOSED_EVENT))
+            receiver.close()
 
     async def _echo(
         self,
@@ -262,7 +451,167 @@ class WebMessagingEndpoint:
         request: dict[str, Any],
         tracing_id: str | None,
     ) -> None:
-        connection.push(_echo_answer(session, request, tracing_id))
+        """The health check: answered to this connection only, and not stored."""
+        message = request.get("message")
+        text = message.get("text") if isinstance(message, dict) else None
+        body = {
+            "id": new_id(),
+            "type": MessageType.TEXT,
+            "text": text if isinstance(text, str) else "ping",
+            "direction": Direction.INBOUND,
+            "metadata": {
+                "durationSeconds": str(self.sessions.duration_seconds),
+                "expirationDate": str(int(session.expires_at)),
+            },
+        }
+        connection.push(_frame(FrameType.RESPONSE, FrameClass.STRUCTURED_MESSAGE, body, tracing_id))
+
+    async def _close_session(
+        self,
+        connection: _Connection,
+        session: Session,
+        request: dict[str, Any],
+        tracing_id: str | None,
+    ) -> None:
+        """The connection leaves the session (with ``closeAllConnections``, every other one is
+        closed); the conversation goes on for the agent."""
+        close_all = request.get("closeAllConnections", False)
+        if not isinstance(close_all, bool):
+            raise _Refused(ErrorCode.BAD_REQUEST, "closeAllConnections must be true or false.")
+        if close_all:
+            for receiver in tuple(session.connections):
+                if receiver is connection:
+                    continue
+                session.detach(receiver)
+                if isinstance(receiver, _Connection):
+                    receiver.session = None
+                receiver.push(_event(FrameClass.CONNECTION_CLOSED_EVENT))
+                receiver.close()
+        session.detach(connection)
+        connection.session = None
+        body = self._session_body(session, connected=False, new=False)
+        connection.push(_frame(FrameType.RESPONSE, FrameClass.SESSION_RESPONSE, body, tracing_id))
+
+    async def _get_configuration(
+        self,
+        connection: _Connection,
+        session: Session,
+        request: dict[str, Any],
+        tracing_id: str | None,
+    ) -> None:
+        body = {
+            "allowedMedia": _ALLOWED_MEDIA,
+            "blockedExtensions": list(BLOCKED_EXTENSIONS),
+            "maxCustomDataBytes": MAX_CUSTOM_DATA_BYTES,
+            "messageRoutingEnabled": True,
+            "sessionDurationSeconds": self.sessions.duration_seconds,
+        }
+        frame = _frame(FrameType.RESPONSE, FrameClass.GET_CONFIGURATION_RESPONSE, body, tracing_id)
+        connection.push(frame)
+
+
+class _RateLimited(_Refused):
+    """Over the session's message rate: answered with ``TooManyRequestsErrorMessage``."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(ErrorCode.TOO_MANY_REQUESTS, RATE_TOO_HIGH_MESSAGE)
+        self.retry_after = retry_after
+
+
+def _nickname(member: Member | None) -> str:
+    return str(member.profile.get("displayName") or "Agent") if member else "Agent"
+
+
+def _originating_entity(member: Member | None) -> str:
+    return (
+        OriginatingEntity.BOT if member is not None and member.is_bot else OriginatingEntity.HUMAN
+    )
+
+
+def _outbound_event(
+    event: dict[str, Any], sender: Member | None, metadata: dict[str, str] | None = None
+) -> str:
+    """An event of the agent's side (typing, the Disconnect) as a pushed Outbound message."""
+    body: dict[str, Any] = {
+        "id": new_id(),
+        "type": MessageType.EVENT,
+        "direction": Direction.OUTBOUND,
+        "events": [event],
+        "channel": {"time": format_timestamp(utc_now()), "from": {"nickname": _nickname(sender)}},
+        "originatingEntity": _originating_entity(sender),
+    }
+    if metadata:
+        body["metadata"] = metadata
+    return _frame(FrameType.MESSAGE, FrameClass.STRUCTURED_MESSAGE, body, None)
+
+
+def _inbound_event(event: dict[str, Any], tracing_id: str | None) -> str:
+    """The echo of the guest's own event."""
+    body = {
+        "id": new_id(),
+        "type": MessageType.EVENT,
+        "direction": Direction.INBOUND,
+        "events": [event],
+        "channel": {"time": format_timestamp(utc_now()), "messageId": new_id()},
+        "originatingEntity": OriginatingEntity.HUMAN,
+    }
+    return _frame(FrameType.MESSAGE, FrameClass.STRUCTURED_MESSAGE, body, tracing_id)
+
+
+def _events(message: dict[str, Any]) -> list[dict[str, Any]]:
+    """The guest's events, each a Typing or a Presence of a known type; else refused."""
+    events = message.get("events")
+    if not isinstance(events, list) or not events:
+        raise _Refused(ErrorCode.BAD_REQUEST, "An Event message needs a list of events.")
+    for event in events:
+        kind = event.get("eventType") if isinstance(event, dict) else None
+        if kind == EventType.TYPING:
+            typing = event.get("typing")
+            if not isinstance(typing, dict) or typing.get("type") not in tuple(TypingType):
+                raise _Refused(ErrorCode.BAD_REQUEST, "A Typing event needs typing.type On.")
+        elif kind == EventType.PRESENCE:
+            presence = event.get("presence")
+            if not isinstance(presence, dict) or presence.get("type") not in tuple(PresenceType):
+                raise _Refused(ErrorCode.BAD_REQUEST, "A Presence event needs a known type.")
+        else:
+            raise _Refused(ErrorCode.BAD_REQUEST, f"Unknown event type {str(kind)[:32]!r}.")
+    return events
+
+
+def _is_clear(events: list[dict[str, Any]]) -> bool:
+    return all(
+        event["eventType"] == EventType.PRESENCE and event["presence"]["type"] == PresenceType.CLEAR
+        for event in events
+    )
+
+
+def _inbound_content(message: dict[str, Any]) -> tuple[list[dict[str, Any]], str]:
+    """The guest's content items, as echoed, and the text a button answer stands for."""
+    content = message.get("content")
+    if content is None:
+        return [], ""
+    if not isinstance(content, list):
+        raise _Refused(ErrorCode.BAD_REQUEST, "The message's content must be a list.")
+    answers = []
+    for item in content:
+        kind = item.get("contentType") if isinstance(item, dict) else None
+        if kind != ContentType.BUTTON_RESPONSE:
+            raise _Refused(
+                ErrorCode.FEATURE_UNAVAILABLE, f"Content of type {str(kind)[:32]!r} is not served."
+            )
+        answer = item.get("buttonResponse")
+        if not isinstance(answer, dict):
+            raise _Refused(ErrorCode.BAD_REQUEST, "A ButtonResponse needs a buttonResponse.")
+        text, payload = answer.get("text"), answer.get("payload")
+        if not all(isinstance(value, str | None) for value in (text, payload)):
+            raise _Refused(
+                ErrorCode.BAD_REQUEST, "A buttonResponse's text and payload are strings."
+            )
+        chosen = text or payload
+        if not chosen:
+            raise _Refused(ErrorCode.BAD_REQUEST, "A buttonResponse needs a text or a payload.")
+        answers.append(chosen)
+    return content, ", ".join(answers)
 
 
 def _request(text: str | None) -> dict[str, Any]:
@@ -288,20 +637,3 @@ def _custom_attributes_size(holder: dict[str, Any]) -> int:
         len(str(key).encode("utf-8")) + len(str(value).encode("utf-8"))
         for key, value in attributes.items()
     )
-
-
-def _echo_answer(session: Session, request: dict[str, Any], tracing_id: str | None) -> str:
-    """The health check: answered to this connection only, and not stored."""
-    message = request.get("message")
-    text = message.get("text") if isinstance(message, dict) else None
-    body = {
-        "id": new_id(),
-        "type": MessageType.TEXT,
-        "text": text if isinstance(text, str) else "ping",
-        "direction": Direction.INBOUND,
-        "metadata": {
-            "durationSeconds": str(DEFAULT_SESSION_DURATION_SECONDS),
-            "expirationDate": str(int(session.expires_at)),
-        },
-    }
-    return _frame(FrameType.RESPONSE, FrameClass.STRUCTURED_MESSAGE, body, tracing_id)

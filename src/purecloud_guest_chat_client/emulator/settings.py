@@ -49,6 +49,7 @@ class ServiceSettings:
     stream_max_queued_frames: int = 1000
     max_streams_per_guest: int = 10
     ended_chat_retention_seconds: float = 3600.0
+    web_messaging_session_seconds: int = 259_200
 
     def __post_init__(self) -> None:
         if not isinstance(self.host, str) or not self.host:
@@ -85,6 +86,7 @@ class ServiceSettings:
             raise ValueError(
                 f"rate_limit_per_minute must be an integer, got {self.rate_limit_per_minute!r}"
             )
+        _require_count("web_messaging_session_seconds", self.web_messaging_session_seconds)
         if self.rate_limit_per_minute < 0:
             raise ValueError("rate_limit_per_minute must be 0 (off) or positive")
         if self.control_token is not None and (

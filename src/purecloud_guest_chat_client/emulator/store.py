@@ -18,7 +18,7 @@ import re
 import sqlite3
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -49,6 +49,9 @@ CREATE TABLE IF NOT EXISTS media_requests (
     communication_id TEXT, security_key TEXT);
 CREATE TABLE IF NOT EXISTS bot_answers (
     conversation_id TEXT PRIMARY KEY, message_id TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS web_messaging_sessions (
+    token_key TEXT PRIMARY KEY, deployment_id TEXT NOT NULL, conversation_id TEXT NOT NULL,
+    expires_at REAL NOT NULL, read_only INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS members_by_conversation ON members (conversation_id);
 CREATE INDEX IF NOT EXISTS messages_by_conversation ON messages (conversation_id);
 CREATE INDEX IF NOT EXISTS media_requests_by_conversation ON media_requests (conversation_id);
@@ -72,6 +75,12 @@ _UPSERT_MEDIA_REQUEST = (
     "state = excluded.state, communication_id = excluded.communication_id, "
     "security_key = excluded.security_key"
 )
+_UPSERT_WEB_MESSAGING_SESSION = (
+    "INSERT INTO web_messaging_sessions VALUES (?, ?, ?, ?, ?) ON CONFLICT(token_key) DO UPDATE "
+    "SET conversation_id = excluded.conversation_id, expires_at = excluded.expires_at, "
+    "read_only = excluded.read_only"
+)
+_DELETE_WEB_MESSAGING_SESSION = "DELETE FROM web_messaging_sessions WHERE token_key = ?"
 
 
 @dataclass(frozen=True)
@@ -156,6 +165,30 @@ def media_request_op(request: MediaRequest) -> Operation:
     )
 
 
+@dataclass(frozen=True)
+class WebMessagingSessionRow:
+    """A Web Messaging session as stored: keyed by a hash of its token, never the token."""
+
+    key: str = field(repr=False)
+    deployment_id: str
+    conversation_id: str
+    expires_at: float
+    read_only: bool
+
+
+def web_messaging_session_op(
+    key: str, deployment_id: str, conversation_id: str, expires_at: float, read_only: bool
+) -> Operation:
+    return Operation(
+        _UPSERT_WEB_MESSAGING_SESSION,
+        (key, deployment_id, conversation_id, expires_at, int(read_only)),
+    )
+
+
+def web_messaging_session_deleted_op(key: str) -> Operation:
+    return Operation(_DELETE_WEB_MESSAGING_SESSION, (key,))
+
+
 def _profile(text: str) -> dict[str, Any]:
     """A member's stored profile. Versions that did not refuse lone surrogates stored them
     (escaped): they become U+FFFD here, since such a string cannot be sent."""
@@ -165,6 +198,13 @@ def _profile(text: str) -> dict[str, Any]:
     unpaired = json.dumps(profile, ensure_ascii=False)
     repaired: dict[str, Any] = json.loads(_SURROGATE.sub("\ufffd", unpaired))
     return repaired
+
+
+def _session_row(row: tuple[Any, ...]) -> WebMessagingSessionRow:
+    key, deployment_id, conversation_id, expires_at, read_only = row
+    return WebMessagingSessionRow(
+        key, deployment_id, conversation_id, float(expires_at), bool(read_only)
+    )
 
 
 class Store:
@@ -278,6 +318,17 @@ class Store:
         for conversation in conversations.values():
             conversation.show_committed()
         return conversations
+
+    def web_messaging_sessions(self) -> list[WebMessagingSessionRow]:
+        """Every stored Web Messaging session."""
+        rows = self._conn.execute("SELECT * FROM web_messaging_sessions ORDER BY rowid")
+        return [_session_row(row) for row in rows]
+
+    def web_messaging_session(self, key: str) -> WebMessagingSessionRow | None:
+        row = self._conn.execute(
+            "SELECT * FROM web_messaging_sessions WHERE token_key = ?", (key,)
+        ).fetchone()
+        return None if row is None else _session_row(row)
 
     # -- group commit ----------------------------------------------------------------------
 

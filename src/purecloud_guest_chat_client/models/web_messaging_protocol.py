@@ -117,6 +117,26 @@ class PresenceType(StrEnum):
     SIGN_IN = "SignIn"
 
 
+class TypingType(StrEnum):
+    """A typing event's ``typing.type``; ``Off`` is in the vendor's client fixtures only."""
+
+    ON = "On"
+    OFF = "Off"
+
+
+class DisconnectType(StrEnum):
+    """What a deployment's Conversation Disconnect does to the session when the agent ends:
+    ``ReadOnly`` keeps the guest from writing until it starts anew; with ``Send`` the guest's
+    next message starts a new conversation."""
+
+    READ_ONLY = "ReadOnly"
+    SEND = "Send"
+
+
+READ_ONLY_METADATA: Final = "readOnly"
+"""The metadata key of an Outbound Disconnect event that made the session read-only (``"true"``)."""
+
+
 class ContentType(StrEnum):
     """The ``contentType`` of a message's content item."""
 
@@ -217,6 +237,29 @@ APPLICATION_PARAMETER: Final = "application"
 
 BLOCKED_EXTENSIONS: Final = (".exe", ".bat", ".cmd", ".com", ".js", ".msi", ".scr", ".vbs")
 """File extensions a session refuses for attachments, as the SessionResponse lists them."""
+
+
+RATE_TOO_HIGH_MESSAGE: Final = "Message rate too high for this session"
+"""The ``errorMessage`` of a ``TooManyRequestsErrorMessage``."""
+
+TYPING_DISABLED_MESSAGE: Final = "Turn on the Feature Toggle or fix the configuration."
+"""The body of the 403 refusing a typing event the deployment does not allow."""
+
+CLEAR_DISABLED_MESSAGE: Final = "Presence events Conversation Clear are not supported"
+"""The body of the 403 refusing a Presence Clear the deployment does not allow."""
+
+READ_ONLY_MESSAGE: Final = (
+    "The conversation has ended and the session is read-only; configure it with startNew to "
+    "start a new one."
+)
+"""The body of the 403 refusing an onMessage on a read-only session (the vendor's code for it
+is not known: 403 is the code of the other things the session forbids)."""
+
+SESSION_EXPIRED_MESSAGE: Final = "The session has expired."
+"""The body of the 4006 error frame."""
+
+SESSION_NOT_FOUND_MESSAGE: Final = "The session was not found."
+"""The body of the 4007 error frame."""
 
 
 def text_too_long_message(length: int) -> str:
