@@ -69,12 +69,15 @@ class WebGuest:
         self.ws = ws
         self.token = token
         self.deployment = deployment
+        self.seen: list[Frame] = []
+        """Every frame read, in order."""
 
     async def send(self, action: str, **fields: Any) -> None:
         await self.ws.send(json.dumps({"action": action, "token": self.token, **fields}))
 
     async def next(self) -> Frame:
         frame: Frame = json.loads(await asyncio.wait_for(self.ws.recv(), WAIT))
+        self.seen.append(frame)
         return frame
 
     async def wait_for(self, match: Callable[[Frame], bool]) -> Frame:
@@ -103,8 +106,8 @@ class WebGuest:
 
         async def drain() -> None:
             with contextlib.suppress(websockets.ConnectionClosed):
-                async for _ in self.ws:
-                    pass
+                async for text in self.ws:
+                    self.seen.append(json.loads(text))
 
         await asyncio.wait_for(drain(), WAIT)
 

@@ -20,8 +20,8 @@ The modules form layers; each imports only from its own layer and those below it
    console's live view), ``web_messaging_sessions`` (Web Messaging sessions) and
    ``wire_frames`` / ``wire_json`` (what goes on the wire).
 5. State: ``store`` (SQLite), ``token_authority`` (the guest JWTs), ``stream_hub`` (the open
-   streams), ``records``, ``contact_centre``, ``faults``, ``rate_limiter``, ``settings`` and
-   ``api_error``.
+   streams), ``records``, ``structured_content`` (what agents send besides text),
+   ``contact_centre``, ``faults``, ``rate_limiter``, ``settings`` and ``api_error``.
 
 Routing and bot agents name the chat operations they use as Protocols, which ``ChatService``
 provides, so the chat layer has no import cycle either. The control *client* is no part of the

@@ -20,6 +20,7 @@ from ..models.protocol import MAX_MESSAGE_LENGTH
 from .api_error import ApiError
 from .bot_replies import Responder
 from .records import Conversation, Member, Message
+from .structured_content import Content
 
 
 class BotChats(Protocol):
@@ -37,6 +38,7 @@ class BotChats(Protocol):
         body_type: str,
         *,
         answering: Message | None = None,
+        content: Content | None = None,
     ) -> Message: ...
 
 
@@ -100,7 +102,8 @@ class BotAgents:
                 await self._chats.send(
                     conversation,
                     agent,
-                    reply[:MAX_MESSAGE_LENGTH],
+                    reply.text[:MAX_MESSAGE_LENGTH],
                     BodyType.STANDARD,
                     answering=question,
+                    content=reply.content,
                 )

@@ -15,8 +15,20 @@ gets no answer (end with a ``match = ".*"`` rule to answer everything)::
     match = ".*"
     reply = "You said: {text}"
 
+A rule may also send structured content (quick replies, a card, a carousel, a list or date
+picker; see ``structured_content``) with its reply: a Web Messaging guest gets it with the text,
+a Guest Chat guest the text only::
+
+    [[rules]]
+    match = "(?i)size"
+    reply = "Which size?"
+    content = [{contentType = "QuickReply", quickReply = {text = "Small", payload = "small"}}]
+
 JSON is the same shape: ``{"greeting": "...", "rules": [{"match": "...", "reply": "..."}]}``, or
 just the list of rules.
+
+The echo agent answers ``You said: <text>``, with the example content of ``structured_content``
+when the guest's text names one (``quick replies``, ``card``, ...).
 """
 
 from __future__ import annotations
@@ -29,25 +41,35 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from .settings import ServiceSettings
+from .structured_content import Content, ContentError, echo_example, validate_content
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A bot's answer: its text, and the structured content sent with it, if any."""
+
+    text: str
+    content: Content | None = None
 
 
 class Responder(Protocol):
     greeting: str | None
 
-    def reply_to(self, text: str) -> str | None: ...
+    def reply_to(self, text: str) -> Reply | None: ...
 
 
 class EchoResponder:
     greeting: str | None = None
 
-    def reply_to(self, text: str) -> str | None:
-        return f"You said: {text}"
+    def reply_to(self, text: str) -> Reply | None:
+        return Reply(f"You said: {text}", echo_example(text))
 
 
 @dataclass(frozen=True)
 class Rule:
     pattern: re.Pattern[str]
     reply: str
+    content: Content | None = None
 
 
 class ScriptResponder:
@@ -55,11 +77,12 @@ class ScriptResponder:
         self.rules = rules
         self.greeting = greeting
 
-    def reply_to(self, text: str) -> str | None:
+    def reply_to(self, text: str) -> Reply | None:
         for rule in self.rules:
             found = rule.pattern.search(text)
             if found is not None:
-                return found.expand(rule.reply.replace("{text}", text.replace("\\", "\\\\")))
+                reply = found.expand(rule.reply.replace("{text}", text.replace("\\", "\\\\")))
+                return Reply(reply, rule.content)
         return None
 
 
@@ -87,8 +110,14 @@ def load_script(path: Path) -> ScriptResponder:
         match, reply = entry.get("match"), entry.get("reply")
         if not isinstance(match, str) or not isinstance(reply, str):
             raise ValueError(f"{path}: rule {i} needs string 'match' and 'reply'")
+        content = entry.get("content")
+        if content is not None:
+            try:
+                content = validate_content(content, f"rule {i} content")
+            except ContentError as exc:
+                raise ValueError(f"{path}: {exc}") from None
         try:
-            rules.append(Rule(re.compile(match), reply))
+            rules.append(Rule(re.compile(match), reply, content))
         except re.error as exc:
             raise ValueError(f"{path}: rule {i} has an invalid regex: {exc}") from None
     return ScriptResponder(rules, greeting)

@@ -42,9 +42,11 @@ from .store import (
     conversation_op,
     media_request_op,
     member_op,
+    message_content_op,
     message_op,
 )
 from .stream_hub import CONVERSATION_ENDED, StreamHub
+from .structured_content import Content
 from .token_authority import TokenAuthority
 from .wire_frames import member_change_frame, message_frame, typing_frame
 
@@ -96,6 +98,9 @@ class ChatService:
         # the chat code never knows who serves its guest.
         self._listeners: dict[str, set[Callable[[Conversation, Sequence[Message]], None]]] = {}
         self._typing_listeners: dict[str, set[Callable[[Conversation, Member], None]]] = {}
+        # The structured content of the few messages sent with some, by message id: the Web
+        # Messaging door shows it; a Guest Chat guest reads the message's text.
+        self.structured_content: dict[str, Content] = store.message_contents()
 
     # -- running -----------------------------------------------------------------------------
 
@@ -283,9 +288,11 @@ class ChatService:
         body_type: str,
         *,
         answering: Message | None = None,
+        content: Content | None = None,
     ) -> Message:
         """Posts a message. ``answering`` is the guest message a bot's reply answers: the two
-        facts are committed together, so a restart neither loses nor repeats the answer."""
+        facts are committed together, so a restart neither loses nor repeats the answer.
+        ``content`` is structured content sent with the text, committed with it too."""
         self._require_connected(conversation, member)
         message = Message(
             new_id(), conversation.id, member.id, member.role, body, body_type, utc_now()
@@ -294,6 +301,9 @@ class ChatService:
         if answering is not None:
             conversation.bot_answered = answering.id
             progress.append(bot_progress_op(conversation.id, answering.id))
+        if content:
+            self.structured_content[message.id] = content
+            progress.append(message_content_op(message.id, content))
         await self._commit(
             conversation, messages=[message], also=progress, frames=[message_frame(message)]
         )
@@ -387,11 +397,16 @@ class ChatService:
         return await self.join_agent(conversation, display_name, bot=bot)
 
     async def agent_send(
-        self, conversation: Conversation, agent: Member, body: str, body_type: str
+        self,
+        conversation: Conversation,
+        agent: Member,
+        body: str,
+        body_type: str,
+        content: Content | None = None,
     ) -> Message:
         if agent.role == MemberRole.CUSTOMER:
             raise ApiError.bad_request("The control API sends as agents; the guest uses its API.")
-        return await self.send(conversation, agent, body, body_type)
+        return await self.send(conversation, agent, body, body_type, content=content)
 
     # -- media requests ----------------------------------------------------------------------
 

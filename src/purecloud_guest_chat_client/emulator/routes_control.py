@@ -8,11 +8,13 @@ import functools
 import itertools
 import math
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from ..models import BodyType
 from ..models.protocol import CONTROL_PREFIX
 from .api_error import ApiError
 from .chat_service import valid_media_types
@@ -30,12 +32,14 @@ from .routes_shared import (
     MAX_PAGE_NUMBER,
     Handler,
     RouteEntry,
-    message_request,
+    message_fields,
+    message_object,
     mount,
     path_member,
     typing_response,
 )
 from .runtime import Runtime
+from .structured_content import Content, ContentError, validate_content
 
 LIST_PAGE_SIZE = 100
 LIST_MAX_PAGE_SIZE = 500
@@ -111,9 +115,25 @@ async def join_agent(request: Request, runtime: Runtime) -> Response:
 async def agent_message(request: Request, runtime: Runtime) -> Response:
     conversation = runtime.chats.conversation(request.path_params["conversation_id"])
     agent = path_member(conversation, request.path_params["agent_id"])
-    body, body_type = await message_request(request)
-    message = await runtime.chats.agent_send(conversation, agent, body, body_type)
+    data = await message_object(request)
+    body, body_type = message_fields(data)
+    content = _structured_content(data, body_type)
+    message = await runtime.chats.agent_send(conversation, agent, body, body_type, content)
     return json_response(message.to_model().to_dict(exclude_none=True))
+
+
+def _structured_content(data: dict[str, Any], body_type: str) -> Content | None:
+    """The optional ``content`` of an agent's message: quick replies, cards and the like, which
+    a Web Messaging guest gets with the text (a Guest Chat guest reads the text)."""
+    value = data.get("content")
+    if value is None:
+        return None
+    if body_type != BodyType.STANDARD:
+        raise ApiError.bad_request("Only a standard message can carry content.")
+    try:
+        return validate_content(value)
+    except ContentError as exc:
+        raise ApiError.bad_request(f"{exc}.") from None
 
 
 async def agent_typing(request: Request, runtime: Runtime) -> Response:

@@ -57,7 +57,16 @@ def _message_body_not_null() -> ApiError:
 
 async def message_request(request: Request) -> tuple[str, str]:
     """The ``{body, bodyType}`` of a message request, validated."""
-    data = await json_object(request, _message_body_not_null)
+    return message_fields(await message_object(request))
+
+
+async def message_object(request: Request) -> dict[str, Any]:
+    """A message request's JSON object, as it came."""
+    return await json_object(request, _message_body_not_null)
+
+
+def message_fields(data: dict[str, Any]) -> tuple[str, str]:
+    """The ``{body, bodyType}`` of a message request's object, validated."""
     body = data.get("body")
     if body is None:
         raise _message_body_not_null()

@@ -139,6 +139,10 @@ Handler = Callable[[_Connection, Session, dict[str, Any], str | None], Awaitable
 Opener = Callable[[_Connection, Session | None, dict[str, Any], str | None], Awaitable[None]]
 """An action that (re)configures the connection's session, which may not be there yet."""
 
+ContentReader = Callable[[Session, dict[str, Any]], Awaitable[tuple[dict[str, Any], str]]]
+"""A content item of a guest's message, by its contentType: (the item as the echo shows it, the
+text it stands for in the conversation, which may be empty); refuses a bad one."""
+
 
 class WebMessagingEndpoint:
     def __init__(self, runtime: Runtime) -> None:
@@ -176,6 +180,9 @@ class WebMessagingEndpoint:
             Action.ECHO: self._echo,
             Action.CLOSE_SESSION: self._close_session,
             Action.GET_CONFIGURATION: self._get_configuration,
+        }
+        self.inbound_content: dict[str, ContentReader] = {
+            ContentType.BUTTON_RESPONSE: self._read_button_response,
         }
 
     async def started(self) -> None:
@@ -267,9 +274,10 @@ class WebMessagingEndpoint:
         if message.sender_role == MemberRole.CUSTOMER or message.body_type != BodyType.STANDARD:
             return
         sender = conversation.committed_members.get(message.sender_id)
-        body = {
+        content = self.runtime.chats.structured_content.get(message.id)
+        body: dict[str, Any] = {
             "id": message.id,
-            "type": MessageType.TEXT,
+            "type": MessageType.STRUCTURED if content else MessageType.TEXT,
             "text": message.body,
             "direction": Direction.OUTBOUND,
             "channel": {
@@ -278,6 +286,8 @@ class WebMessagingEndpoint:
             },
             "originatingEntity": _originating_entity(sender),
         }
+        if content:
+            body["content"] = content
         session.push(_frame(FrameType.MESSAGE, FrameClass.STRUCTURED_MESSAGE, body, None))
 
     def typing(self, session: Session, member: Member) -> None:
@@ -381,10 +391,11 @@ class WebMessagingEndpoint:
         length = len(text.encode("utf-8"))
         if length > MAX_TEXT_BYTES:
             raise _Refused(ErrorCode.MESSAGE_TOO_LONG, text_too_long_message(length))
-        content, answer = _inbound_content(message)
-        stored_text = text or answer
-        if not stored_text:
+        content, answer = await self._inbound_content(session, message)
+        if not text and not content:
             raise _Refused(ErrorCode.BAD_REQUEST, "The message has no text.")
+        # In the conversation, a message that is only content stands for what its items say.
+        stored_text = text or answer
         self._take_rate(session)
         stored = await self.sessions.guest_says(session, stored_text)
         body: dict[str, Any] = {
@@ -400,6 +411,35 @@ class WebMessagingEndpoint:
         if content:
             body["content"] = content
         session.push(_frame(FrameType.MESSAGE, FrameClass.STRUCTURED_MESSAGE, body, tracing_id))
+
+    async def _inbound_content(
+        self, session: Session, message: dict[str, Any]
+    ) -> tuple[list[dict[str, Any]], str]:
+        """The guest's content items as echoed, and the text they stand for (joined)."""
+        content = message.get("content")
+        if content is None:
+            return [], ""
+        if not isinstance(content, list):
+            raise _Refused(ErrorCode.BAD_REQUEST, "The message's content must be a list.")
+        echoed, texts = [], []
+        for item in content:
+            kind = item.get("contentType") if isinstance(item, dict) else None
+            reader = self.inbound_content.get(kind) if isinstance(kind, str) else None
+            if reader is None:
+                raise _Refused(
+                    ErrorCode.FEATURE_UNAVAILABLE,
+                    f"Content of type {str(kind)[:32]!r} is not served.",
+                )
+            shown, text = await reader(session, item)
+            echoed.append(shown)
+            if text:
+                texts.append(text)
+        return echoed, ", ".join(texts)
+
+    async def _read_button_response(
+        self, session: Session, item: dict[str, Any]
+    ) -> tuple[dict[str, Any], str]:
+        return item, _button_response(item)
 
     def _take_rate(self, session: Session) -> None:
         """Counts one message of the session, or refuses it (not processed) over the rate."""
@@ -585,33 +625,18 @@ def _is_clear(events: list[dict[str, Any]]) -> bool:
     )
 
 
-def _inbound_content(message: dict[str, Any]) -> tuple[list[dict[str, Any]], str]:
-    """The guest's content items, as echoed, and the text a button answer stands for."""
-    content = message.get("content")
-    if content is None:
-        return [], ""
-    if not isinstance(content, list):
-        raise _Refused(ErrorCode.BAD_REQUEST, "The message's content must be a list.")
-    answers = []
-    for item in content:
-        kind = item.get("contentType") if isinstance(item, dict) else None
-        if kind != ContentType.BUTTON_RESPONSE:
-            raise _Refused(
-                ErrorCode.FEATURE_UNAVAILABLE, f"Content of type {str(kind)[:32]!r} is not served."
-            )
-        answer = item.get("buttonResponse")
-        if not isinstance(answer, dict):
-            raise _Refused(ErrorCode.BAD_REQUEST, "A ButtonResponse needs a buttonResponse.")
-        text, payload = answer.get("text"), answer.get("payload")
-        if not all(isinstance(value, str | None) for value in (text, payload)):
-            raise _Refused(
-                ErrorCode.BAD_REQUEST, "A buttonResponse's text and payload are strings."
-            )
-        chosen = text or payload
-        if not chosen:
-            raise _Refused(ErrorCode.BAD_REQUEST, "A buttonResponse needs a text or a payload.")
-        answers.append(chosen)
-    return content, ", ".join(answers)
+def _button_response(item: dict[str, Any]) -> str:
+    """The text a guest's ButtonResponse stands for: its text, else its payload."""
+    answer = item.get("buttonResponse")
+    if not isinstance(answer, dict):
+        raise _Refused(ErrorCode.BAD_REQUEST, "A ButtonResponse needs a buttonResponse.")
+    text, payload = answer.get("text"), answer.get("payload")
+    if not all(isinstance(value, str | None) for value in (text, payload)):
+        raise _Refused(ErrorCode.BAD_REQUEST, "A buttonResponse's text and payload are strings.")
+    chosen = text or payload
+    if not chosen:
+        raise _Refused(ErrorCode.BAD_REQUEST, "A buttonResponse needs a text or a payload.")
+    return str(chosen)
 
 
 def _request(text: str | None) -> dict[str, Any]:

@@ -52,6 +52,7 @@ CREATE TABLE IF NOT EXISTS bot_answers (
 CREATE TABLE IF NOT EXISTS web_messaging_sessions (
     token_key TEXT PRIMARY KEY, deployment_id TEXT NOT NULL, conversation_id TEXT NOT NULL,
     expires_at REAL NOT NULL, read_only INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS message_content (message_id TEXT PRIMARY KEY, content TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS members_by_conversation ON members (conversation_id);
 CREATE INDEX IF NOT EXISTS messages_by_conversation ON messages (conversation_id);
 CREATE INDEX IF NOT EXISTS media_requests_by_conversation ON media_requests (conversation_id);
@@ -80,6 +81,7 @@ _UPSERT_WEB_MESSAGING_SESSION = (
     "SET conversation_id = excluded.conversation_id, expires_at = excluded.expires_at, "
     "read_only = excluded.read_only"
 )
+_INSERT_MESSAGE_CONTENT = "INSERT INTO message_content VALUES (?, ?)"
 _DELETE_WEB_MESSAGING_SESSION = "DELETE FROM web_messaging_sessions WHERE token_key = ?"
 
 
@@ -183,6 +185,11 @@ def web_messaging_session_op(
         _UPSERT_WEB_MESSAGING_SESSION,
         (key, deployment_id, conversation_id, expires_at, int(read_only)),
     )
+
+
+def message_content_op(message_id: str, content: list[dict[str, Any]]) -> Operation:
+    """The structured content a message was sent with (quick replies, cards, ...)."""
+    return Operation(_INSERT_MESSAGE_CONTENT, (message_id, json.dumps(content)))
 
 
 def web_messaging_session_deleted_op(key: str) -> Operation:
@@ -318,6 +325,11 @@ class Store:
         for conversation in conversations.values():
             conversation.show_committed()
         return conversations
+
+    def message_contents(self) -> dict[str, list[dict[str, Any]]]:
+        """The structured content of every message sent with some, by message id."""
+        rows = self._conn.execute("SELECT message_id, content FROM message_content")
+        return {message_id: json.loads(content) for message_id, content in rows}
 
     def web_messaging_sessions(self) -> list[WebMessagingSessionRow]:
         """Every stored Web Messaging session."""
