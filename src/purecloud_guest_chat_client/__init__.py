@@ -55,6 +55,11 @@ _EXPORTS: dict[str, str] = {
     "GuestChat": "session",
     "SyncGuestChat": "session",
     "ChatState": "session",
+    # Web Messaging
+    "webmessaging": "webmessaging",
+    "WebMessagingClient": "webmessaging",
+    "SyncWebMessagingClient": "webmessaging",
+    "WebMessagingError": "webmessaging",
     # models
     "models": "models",
 }
@@ -100,6 +105,7 @@ if not TYPE_CHECKING:
 if TYPE_CHECKING:
     # `X as X`: names a type checker sees as re-exported (the runtime loads them lazily).
     from . import models as models
+    from . import webmessaging as webmessaging
     from .api_client import ApiClient as ApiClient
     from .api_client import AsyncApiClient as AsyncApiClient
     from .api_client import ExtendedResponse as ExtendedResponse
@@ -165,3 +171,6 @@ if TYPE_CHECKING:
     from .session import SyncGuestChat as SyncGuestChat
     from .stream import EventStream as EventStream
     from .stream import SyncEventStream as SyncEventStream
+    from .webmessaging import SyncWebMessagingClient as SyncWebMessagingClient
+    from .webmessaging import WebMessagingClient as WebMessagingClient
+    from .webmessaging import WebMessagingError as WebMessagingError

@@ -181,6 +181,12 @@ MAX_CONNECTIONS_PER_SESSION: Final = 3
 HEALTH_CHECK_INTERVAL_SECONDS: Final = 30.0
 """A client sends the health-check echo at most this often."""
 
+PING_INTERVAL_SECONDS: Final = 15.0
+"""The vendor's clients send a WebSocket ping this often."""
+
+JWT_RENEW_MARGIN_SECONDS: Final = 5.0
+"""A client reuses the JWT from ``getJwt`` while it stays valid this much longer."""
+
 TYPING_INTERVAL_SECONDS: Final = 5.0
 """A guest sends a typing indicator at most this often."""
 

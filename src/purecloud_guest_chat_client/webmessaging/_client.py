@@ -1,0 +1,1152 @@
+"""The Web Messaging guest client: one session over one WebSocket at a time, surviving drops.
+
+A reader task reads every frame, answers the request waiting for it (matched by ``tracingId``,
+or for the frames that carry none, by class and attachment id) and queues the events for
+:meth:`WebMessagingClient.next_event`. Frames pushed by the service (``type: message``) are
+always delivered, even when they also answer a request: the echo of one's own message is part of
+the conversation.
+
+When the connection drops (and ``reconnect`` is on), the client waits a backoff delay with
+jitter, opens a new connection, configures the same token (the service answers
+``newSession: false``), then reads the REST history (``getJwt``, then the pages, newest first)
+until it reaches a message it has delivered. The messages it missed and those that arrived
+live meanwhile are merged, ordered by ``channel.time`` and de-duplicated by id, so every message
+is delivered exactly once. Requests written before the drop and not answered are sent again when
+repeating them is harmless; a message is not (it may have been stored), so its ``send_*`` raises
+:class:`~.SendNotConfirmedError` and the message, if stored, arrives with the backfill.
+
+Liveness: WebSocket pings (``ping_interval``); and the ``echo`` health check, at most once per
+30 s, when the caller asks (:meth:`WebMessagingClient.health_check`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+import uuid
+from collections import deque
+from collections.abc import AsyncIterator, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from types import TracebackType
+from typing import Any, Self
+
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
+from websockets.typing import Origin
+
+from .._base_client import ProxySetting, positive_seconds, proxy_url
+from .._redact import redact_text, remember_secret
+from ..models.web_messaging_protocol import (
+    HEALTH_CHECK_INTERVAL_SECONDS,
+    HEALTH_CHECK_TRACING_ID,
+    HISTORY_PAGE_SIZE,
+    JWT_RENEW_MARGIN_SECONDS,
+    PING_INTERVAL_SECONDS,
+    TYPING_INTERVAL_SECONDS,
+    Action,
+    ButtonResponseType,
+    FrameClass,
+    FrameType,
+    MessageType,
+    PresenceType,
+)
+from ..regions import PureCloudRegionHosts
+from ..stream._backoff import Backoff
+from ..stream._log import RedactTokens
+from . import _codec
+from ._codec import ServerFrame
+from ._endpoints import Endpoints, resolve_endpoints
+from ._rest import RestParts
+from .errors import (
+    RateLimitExceededError,
+    ReadOnlySessionError,
+    SendNotConfirmedError,
+    SessionExpiredError,
+    WebMessagingAuthError,
+    WebMessagingClosedError,
+    WebMessagingConnectionError,
+    WebMessagingError,
+    WebMessagingTimeoutError,
+)
+from .events import (
+    ConnectionClosed as ConnectionClosedEvent,
+)
+from .events import (
+    LoggedOut,
+    Presence,
+    RateLimited,
+    Reconnected,
+    Reconnecting,
+    SessionExpired,
+    SessionInfo,
+    UnknownFrame,
+    WebMessage,
+    WebMessagingEvent,
+)
+
+__all__ = ["DEFAULT_APPLICATION", "WebMessagingClient"]
+
+
+def _redacting(name: str) -> logging.Logger:
+    named = logging.getLogger(name)
+    if not any(isinstance(existing, RedactTokens) for existing in named.filters):
+        named.addFilter(RedactTokens())
+    return named
+
+
+logger = _redacting("purecloud_guest_chat_client.webmessaging")
+# The WebSocket library logs every frame at debug level, configure frames (with the session
+# token) and JWT answers included.
+websocket_logger = _redacting("purecloud_guest_chat_client.webmessaging.websocket")
+
+DEFAULT_APPLICATION = "purecloud-guest-chat-client-python"
+"""What the client calls itself in the WebSocket URL's ``application`` parameter."""
+
+_OPEN_FAILURES = (OSError, InvalidHandshake, TimeoutError)
+_RECENT_KEYS_KEPT = 4096
+# A resumed session's history before the first connection is not "missed": it is the past.
+# The service's clock may run a little ahead or behind this one's.
+_CLOCK_SKEW = timedelta(seconds=5)
+_MAX_HISTORY_PAGES = 1000
+_CLOSE_NORMAL = 1000
+_SERVER_ERRORS = 500
+_SERVICE_CLOSES = frozenset(
+    {FrameClass.CONNECTION_CLOSED_EVENT, FrameClass.SESSION_EXPIRED_EVENT, FrameClass.LOGOUT_EVENT}
+)
+_RESPONSES = frozenset(
+    {
+        FrameClass.SESSION_RESPONSE,
+        FrameClass.JWT_RESPONSE,
+        FrameClass.PRESIGNED_URL_RESPONSE,
+        FrameClass.ATTACHMENT_DELETED_RESPONSE,
+        FrameClass.GET_CONFIGURATION_RESPONSE,
+    }
+)
+# Answers that may come without the request's tracingId: matched to the oldest request waiting
+# for their class (and attachment id). Messages never are: an agent's message is no answer.
+_MATCHED_BY_CLASS = _RESPONSES | {
+    FrameClass.SESSION_CLEARED_EVENT,
+    FrameClass.GENERATE_URL_ERROR,
+    FrameClass.UPLOAD_SUCCESS_EVENT,
+    FrameClass.UPLOAD_FAILURE_EVENT,
+}
+
+
+class _SeenKeys:
+    """The ids of the latest messages delivered (each message is known by up to two), enough
+    to drop what a backfill and the live frames both bring without keeping every id of a long
+    conversation."""
+
+    __slots__ = ("_keys", "_limit")
+
+    def __init__(self, limit: int) -> None:
+        self._keys: dict[str, None] = {}
+        self._limit = limit
+
+    def contains_any(self, keys: tuple[str, ...]) -> bool:
+        return any(key in self._keys for key in keys)
+
+    def add_all(self, keys: tuple[str, ...]) -> bool:
+        """Remember ``keys``; false when one of them was there already."""
+        if self.contains_any(keys):
+            return False
+        for key in keys:
+            self._keys[key] = None
+        while len(self._keys) > self._limit:
+            del self._keys[next(iter(self._keys))]
+        return True
+
+
+class _Dropped(Exception):
+    """A request's connection dropped before its answer came."""
+
+
+@dataclass(eq=False)
+class _Pending:
+    """A request waiting for its answer: a frame of one of ``answers`` (or an error)."""
+
+    answers: frozenset[str]
+    future: asyncio.Future[ServerFrame]
+    attachment_id: str | None = None
+
+
+@dataclass
+class _Connection:
+    ws: ClientConnection
+    reader: asyncio.Task[None] | None = None
+    closed_by_service: bool = False
+    pending: dict[str, _Pending] = field(default_factory=dict)
+
+
+class WebMessagingClient:
+    """A Web Messaging guest session (asyncio).
+
+    ``deployment_id`` is the Messenger deployment's id. ``environment`` is a region
+    (``PureCloudRegionHosts.eu_west_1``), its domain (``"mypurecloud.ie"``) or a full URL:
+    ``ws://127.0.0.1:8080`` or ``http://127.0.0.1:8080`` for the local service, or
+    ``wss://webmessaging.<domain>/v1``. ``token`` is the session token: a new one (a UUID) when
+    ``None``; keep :attr:`token` to resume the session later. ``origin`` is sent as the
+    WebSocket's and the REST calls' ``Origin``; ``application`` names the client in the URL.
+
+    ``reconnect`` reconnects after a drop, with ``backoff``; ``open_timeout`` bounds each
+    connection attempt, ``request_timeout`` each answer; ``ping_interval`` is the WebSocket ping
+    cadence (``None``: no pings). ``proxy`` (a URL or the SDK's proxy mapping) carries the
+    WebSocket and the REST calls. A refusal for the rate (429) holds every send for the
+    ``retryAfter`` it gives, up to ``rate_limit_retries`` times per request and
+    ``rate_limit_budget`` seconds of waiting, then raises :class:`RateLimitExceededError`.
+
+    Use ``async with WebMessagingClient(...) as client:`` or :meth:`connect` and :meth:`close`.
+    """
+
+    def __init__(
+        self,
+        deployment_id: str,
+        environment: str | PureCloudRegionHosts = PureCloudRegionHosts.us_east_1,
+        *,
+        token: str | None = None,
+        origin: str | None = None,
+        application: str | None = DEFAULT_APPLICATION,
+        reconnect: bool = True,
+        backoff: Backoff | None = None,
+        open_timeout: float = 10.0,
+        request_timeout: float = 10.0,
+        ping_interval: float | None = PING_INTERVAL_SECONDS,
+        proxy: ProxySetting = None,
+        rate_limit_retries: int = 3,
+        rate_limit_budget: float = 60.0,
+        history_page_size: int = HISTORY_PAGE_SIZE,
+    ) -> None:
+        self._endpoints: Endpoints = resolve_endpoints(environment, deployment_id, application)
+        if token is None:
+            token = str(uuid.uuid4())
+        if not isinstance(token, str) or not token.strip() or len(token) > 256:
+            raise ValueError("token must be a non-empty string of at most 256 characters")
+        remember_secret(token)
+        self._token = token
+        if origin is not None and (not isinstance(origin, str) or not origin.strip()):
+            raise ValueError("origin must be a non-empty string or None")
+        self._origin = origin
+        self._reconnect_enabled = bool(reconnect)
+        self._backoff = backoff or Backoff()
+        self._open_timeout = positive_seconds(open_timeout, "open_timeout")
+        self._request_timeout = positive_seconds(request_timeout, "request_timeout")
+        self._ping_interval = (
+            None if ping_interval is None else positive_seconds(ping_interval, "ping_interval")
+        )
+        if isinstance(rate_limit_retries, bool) or not isinstance(rate_limit_retries, int):
+            raise TypeError("rate_limit_retries must be an int")
+        if rate_limit_retries < 0:
+            raise ValueError("rate_limit_retries must not be negative")
+        self._rate_limit_retries = rate_limit_retries
+        self._rate_limit_budget = positive_seconds(rate_limit_budget, "rate_limit_budget")
+        if not isinstance(history_page_size, int) or not 1 <= history_page_size <= 100:
+            raise ValueError("history_page_size must be an int from 1 to 100")
+        self._page_size = history_page_size
+        self._proxy = proxy_url(proxy)
+        self._rest = RestParts(
+            self._endpoints, origin=origin, proxy=self._proxy, timeout=self._request_timeout
+        )
+
+        self._connection: _Connection | None = None
+        self._supervisor: asyncio.Task[None] | None = None
+        self._session: SessionInfo | None = None
+        self._ready = asyncio.Event()
+        self._events: deque[WebMessagingEvent] = deque()
+        self._wake = asyncio.Event()
+        self._held: list[WebMessagingEvent] | None = None
+        self._seen = _SeenKeys(_RECENT_KEYS_KEPT)
+        self._newest_time: datetime | None = None
+        self._first_configured_at: datetime | None = None
+        self._configured_once = False
+        self._closed = False
+        self._ended = False
+        self._failure: WebMessagingError | None = None
+        self._failure_raised = False
+        # Why nothing can be sent any more although the events ended normally (expiry).
+        self._refusal: WebMessagingError | None = None
+        self._read_only = False
+        self._hold_until = 0.0
+        self._last_typing_at: float | None = None
+        self._last_health_check_at: float | None = None
+        self._jwt: tuple[str, float] | None = None
+        self._auth_jwt: str | None = None
+        self._refresh_token: str | None = None
+        self._send_lock = asyncio.Lock()
+
+    # -- public state -------------------------------------------------------------------------
+
+    @property
+    def token(self) -> str:
+        """The session token: keep it (it is a credential) to resume the session."""
+        return self._token
+
+    @property
+    def deployment_id(self) -> str:
+        return self._endpoints.deployment_id
+
+    @property
+    def websocket_url(self) -> str:
+        """The WebSocket URL, with ``deploymentId`` and ``application``."""
+        return self._endpoints.websocket_url
+
+    @property
+    def endpoints(self) -> Endpoints:
+        return self._endpoints
+
+    @property
+    def session(self) -> SessionInfo | None:
+        """The latest ``SessionResponse``."""
+        return self._session
+
+    @property
+    def connected(self) -> bool:
+        return self._ready.is_set()
+
+    @property
+    def read_only(self) -> bool:
+        """Whether the conversation was disconnected read-only (see :meth:`start_new`)."""
+        return self._read_only
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def __repr__(self) -> str:
+        status = (
+            "closed"
+            if self._closed
+            else "ended"
+            if self._ended
+            else "connected"
+            if self._ready.is_set()
+            else "disconnected"
+        )
+        return (
+            f"WebMessagingClient(deployment_id={self.deployment_id!r}, "
+            f"url={redact_text(self.websocket_url)!r}, status={status})"
+        )
+
+    __str__ = __repr__
+
+    # -- lifecycle ----------------------------------------------------------------------------
+
+    async def connect(self) -> SessionInfo:
+        """Open the WebSocket and configure the session (``configureSession``).
+
+        Raises :class:`WebMessagingConnectionError` when the service cannot be reached or refuses
+        the upgrade (``status`` 403 when the Origin is not allowed), and the typed error of a
+        refused configure (:class:`SessionExpiredError` for 4006 and 4007).
+        """
+        self._check_open()
+        if self._ready.is_set() and self._session is not None:
+            return self._session
+        if self._supervisor is not None and not self._supervisor.done():
+            # Reconnecting: the session comes back on its own.
+            await self._wait_ready()
+            assert self._session is not None
+            return self._session
+        self._ended = False
+        connection = await self._open()
+        try:
+            info = await self._configure(connection)
+        except _Dropped:
+            await self._drop(connection)
+            raise WebMessagingConnectionError(
+                "the service closed the connection before the session was configured"
+            ) from None
+        except BaseException:
+            await self._drop(connection)
+            raise
+        self._supervisor = asyncio.create_task(self._supervise(connection))
+        return info
+
+    async def resume(self, token: str) -> SessionInfo:
+        """Reconnect to the session of ``token`` (``newSession: false`` when the service knows it).
+        Messages from before are in :meth:`history`."""
+        if not isinstance(token, str) or not token.strip():
+            raise ValueError("token must be a non-empty string")
+        if token != self._token:
+            await self._disconnect()
+            remember_secret(token)
+            self._token = token
+            self._configured_once = False
+            self._first_configured_at = None
+            self._newest_time = None
+            self._refusal = None
+            self._read_only = False
+            self._jwt = None
+        return await self.connect()
+
+    async def close(self) -> None:
+        """Close the WebSocket (code 1000) and stop. The conversation stays open for the agent:
+        :meth:`resume` with :attr:`token` reconnects to it. Idempotent."""
+        if self._closed:
+            return
+        self._closed = True
+        self._end()
+        await self._disconnect()
+        await self._rest.aclose()
+
+    async def __aenter__(self) -> Self:
+        await self.connect()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    # -- events -------------------------------------------------------------------------------
+
+    async def next_event(self, timeout: float | None = None) -> WebMessagingEvent | None:
+        """The next event; ``None`` once the session has ended (closed, expired, cleared, the
+        connection closed by the service). Raises the error that ended it, once, and
+        ``TimeoutError`` after ``timeout`` seconds without an event."""
+        if timeout is not None:
+            timeout = positive_seconds(timeout, "timeout")
+        async with asyncio.timeout(timeout):
+            while True:
+                if self._events:
+                    return self._events.popleft()
+                if self._failure is not None and not self._failure_raised:
+                    self._failure_raised = True
+                    raise self._failure
+                if self._ended or self._closed or self._failure is not None:
+                    return None
+                if self._connection is None and self._supervisor is None:
+                    await self.connect()
+                    continue
+                self._wake.clear()
+                await self._wake.wait()
+
+    async def events(self) -> AsyncIterator[WebMessagingEvent]:
+        """Every event until the session ends: ``async for event in client.events(): ...``."""
+        while (event := await self.next_event()) is not None:
+            yield event
+
+    # -- sending ------------------------------------------------------------------------------
+
+    async def send_text(
+        self,
+        text: str,
+        *,
+        custom_attributes: Mapping[str, str] | None = None,
+        metadata: Mapping[str, str] | None = None,
+    ) -> WebMessage:
+        """Send ``text`` and return its echo (the Inbound message, with the service's id and
+        time). ``custom_attributes`` (str to str) travel with it. Over 4096 UTF-8 bytes of text
+        raises :class:`MessageTooLongError`, attributes over the session's
+        ``max_custom_data_bytes`` :class:`CustomAttributesTooLargeError`, before sending."""
+        check = _codec.check_text(text)
+        if not check.strip():
+            raise ValueError("text must not be empty")
+        message = _codec.text_message(
+            text, custom_attributes, self._max_custom_data_bytes(), metadata=metadata
+        )
+        return await self._send_message(message, "the message")
+
+    async def send_quick_reply(
+        self, text: str, payload: str, *, originating_message_id: str | None = None
+    ) -> WebMessage:
+        """Answer a :class:`~.QuickReply` with its text and payload."""
+        return await self._send_answer(
+            ButtonResponseType.QUICK_REPLY, text, payload, originating_message_id
+        )
+
+    async def send_button_response(
+        self, text: str, payload: str, *, originating_message_id: str | None = None
+    ) -> WebMessage:
+        """Answer a card's or a carousel's ``Postback`` action (a ButtonResponse ``Button``)."""
+        return await self._send_answer(
+            ButtonResponseType.BUTTON, text, payload, originating_message_id
+        )
+
+    async def send_date_picker_answer(
+        self, chosen: datetime | str, *, text: str = "", originating_message_id: str | None = None
+    ) -> WebMessage:
+        """Answer a :class:`~.DatePicker` with the chosen ISO date-time."""
+        payload = chosen.isoformat() if isinstance(chosen, datetime) else chosen
+        return await self._send_answer(
+            ButtonResponseType.DATE_PICKER, text, payload, originating_message_id
+        )
+
+    async def send_list_picker_answer(
+        self,
+        items: Mapping[str, str],
+        *,
+        originating_message_id: str | None = None,
+        text: str = "",
+    ) -> WebMessage:
+        """Answer a :class:`~.ListPicker`: ``items`` maps each chosen item's id (the payload) to
+        its title (the text), one ButtonResponse per item."""
+        if not items:
+            raise ValueError("choose at least one item")
+        content = [
+            _codec.button_response_content(
+                ButtonResponseType.LIST_PICKER, title, item_id, originating_message_id
+            )
+            for item_id, title in items.items()
+        ]
+        metadata = {"parentMessageId": originating_message_id} if originating_message_id else None
+        message = _codec.text_message(
+            text, content=content, message_type=MessageType.STRUCTURED, metadata=metadata
+        )
+        return await self._send_message(message, "the list picker answer")
+
+    async def send_typing(self) -> bool:
+        """Tell the agent the guest is typing; at most once per 5 s: ``False`` when throttled
+        (nothing was sent). A refusal arrives as an :class:`~.ErrorFrame` event."""
+        now = time.monotonic()
+        if (
+            self._last_typing_at is not None
+            and now - self._last_typing_at < TYPING_INTERVAL_SECONDS
+        ):
+            return False
+        self._check_sendable()
+        self._last_typing_at = now
+        await self._fire(_codec.typing_message())
+        return True
+
+    async def health_check(self) -> bool:
+        """Send the ``echo`` health check and wait for its answer (which renews the session's
+        expiry). At most once per 30 s: ``False`` when throttled."""
+        now = time.monotonic()
+        if (
+            self._last_health_check_at is not None
+            and now - self._last_health_check_at < HEALTH_CHECK_INTERVAL_SECONDS
+        ):
+            return False
+        self._last_health_check_at = now
+        await self._request(
+            lambda tracing: _codec.request_echo(self._token, tracing),
+            "the health check",
+            frozenset({FrameClass.STRUCTURED_MESSAGE}),
+            tracing_id=HEALTH_CHECK_TRACING_ID,
+        )
+        return True
+
+    # -- the session --------------------------------------------------------------------------
+
+    async def history(self) -> list[WebMessage]:
+        """The whole conversation from the REST history (``getJwt``, then every page), oldest
+        first, de-duplicated by id. Events (presence) are left out."""
+        bodies = await self._history_bodies(stop=None, backfill=False)
+        messages = [
+            event
+            for body in bodies
+            for event in _codec.message_events(body, backfilled=True)
+            if isinstance(event, WebMessage)
+        ]
+        return _in_time_order(messages)
+
+    async def get_jwt(self) -> str:
+        """A JWT for the REST history (``getJwt``), reused while it is valid for 5 s more."""
+        if self._jwt is not None and self._jwt[1] > time.time() + JWT_RENEW_MARGIN_SECONDS:
+            return self._jwt[0]
+        frame = await self._request(
+            lambda tracing: _codec.request_simple(Action.GET_JWT, self._token, tracing),
+            "getJwt",
+            frozenset({FrameClass.JWT_RESPONSE}),
+        )
+        body = frame.body if isinstance(frame.body, dict) else {}
+        jwt = body.get("jwt")
+        if not isinstance(jwt, str) or not jwt:
+            raise WebMessagingError("getJwt answered without a jwt", frame_class=frame.frame_class)
+        remember_secret(jwt)
+        exp = body.get("exp")
+        expiry = float(exp) if isinstance(exp, int | float) and not isinstance(exp, bool) else 0.0
+        self._jwt = (jwt, expiry)
+        return jwt
+
+    async def clear(self) -> None:
+        """Clear the conversation (Presence ``Clear``): the service answers
+        ``SessionClearedEvent`` (delivered as :class:`~.SessionCleared`) and closes the
+        connection; the token then starts a new session. A deployment that does not allow it
+        refuses with 403."""
+        message = _codec.presence_message(PresenceType.CLEAR)
+        await self._request(
+            lambda tracing: _codec.request_message(self._token, message, tracing),
+            "the clear",
+            frozenset({FrameClass.SESSION_CLEARED_EVENT}),
+            read_only_allowed=True,
+        )
+
+    async def close_session(self, close_all_connections: bool = True) -> SessionInfo:
+        """``closeSession``: the service answers ``connected: false`` (and closes the session's
+        other connections with ``closeAllConnections``); this connection is then closed too.
+        The conversation stays open for the agent."""
+        info = await self._close_session(close_all_connections)
+        self._end()
+        await self._disconnect()
+        return info
+
+    async def start_new(self) -> SessionInfo:
+        """Leave a read-only session and start a new conversation on the same token:
+        ``closeSession`` then ``configureSession`` with ``startNew``."""
+        await self._close_session(True)
+        connection = self._connection
+        if connection is None:
+            raise WebMessagingConnectionError("the connection dropped while starting anew")
+        return await self._configure(connection, start_new=True)
+
+    # -- the connection -----------------------------------------------------------------------
+
+    async def _open(self) -> _Connection:
+        try:
+            ws = await connect(
+                self._endpoints.websocket_url,
+                origin=Origin(self._origin) if self._origin is not None else None,
+                open_timeout=self._open_timeout,
+                ping_interval=self._ping_interval,
+                ping_timeout=self._request_timeout,
+                close_timeout=1.0,
+                compression=None,
+                proxy=self._proxy,
+                max_queue=64,
+                logger=websocket_logger,
+            )
+        except _OPEN_FAILURES as exc:
+            raise _open_error(self._endpoints.websocket_url, exc) from exc
+        connection = _Connection(ws)
+        connection.reader = asyncio.create_task(self._read(connection))
+        self._connection = connection
+        return connection
+
+    async def _configure(self, connection: _Connection, *, start_new: bool = False) -> SessionInfo:
+        jwt = self._auth_jwt
+        frame = await self._exchange(
+            connection,
+            lambda tracing: _codec.request_configure(
+                self._token, self.deployment_id, tracing, start_new=start_new, jwt=jwt
+            ),
+            "the session configure",
+            frozenset({FrameClass.SESSION_RESPONSE}),
+        )
+        info = _codec.session_info(frame.body)
+        self._session = info
+        self._read_only = info.read_only
+        if not self._configured_once:
+            self._configured_once = True
+            self._first_configured_at = None if info.new_session else _now() - _CLOCK_SKEW
+        self._ready.set()
+        logger.debug(
+            "web messaging session configured (new=%s, read_only=%s)",
+            info.new_session,
+            info.read_only,
+        )
+        return info
+
+    async def _close_session(self, close_all_connections: bool) -> SessionInfo:
+        frame = await self._request(
+            lambda tracing: _codec.request_simple(
+                Action.CLOSE_SESSION,
+                self._token,
+                tracing,
+                closeAllConnections=bool(close_all_connections),
+            ),
+            "closeSession",
+            frozenset({FrameClass.SESSION_RESPONSE}),
+            read_only_allowed=True,
+        )
+        info = _codec.session_info(frame.body)
+        self._session = info
+        return info
+
+    async def _read(self, connection: _Connection) -> None:
+        """Read every frame of ``connection`` until it closes."""
+        ws = connection.ws
+        with contextlib.suppress(ConnectionClosed):
+            async for data in ws:
+                self._on_frame(connection, data)
+        for pending in connection.pending.values():
+            if not pending.future.done():
+                pending.future.set_exception(_Dropped())
+        connection.pending.clear()
+
+    def _on_frame(self, connection: _Connection, data: str | bytes) -> None:
+        parsed = _codec.parse_frame(data)
+        if isinstance(parsed, UnknownFrame):
+            logger.warning("unreadable web messaging frame (%s): %.200s", parsed.reason, parsed.raw)
+            self._deliver([parsed])
+            return
+        frame = parsed
+        name = frame.frame_class
+        if name in _SERVICE_CLOSES or name == FrameClass.SESSION_CLEARED_EVENT:
+            # The service is done with this connection (or session): no reconnect after it.
+            connection.closed_by_service = True
+        answered = self._answer(connection, frame)
+        rate_limited = name == FrameClass.TOO_MANY_REQUESTS_ERROR_MESSAGE
+        pushed = frame.type == FrameType.MESSAGE or name in _SERVICE_CLOSES or rate_limited
+        if answered and not pushed:
+            return
+        if not answered and name in _RESPONSES and not pushed:
+            logger.debug("an unrequested %s frame ignored", name)
+            return
+        events = _codec.events_of(frame)
+        for event in events:
+            if isinstance(event, UnknownFrame):
+                logger.warning("unknown web messaging frame (%s): %.200s", event.reason, data)
+            elif isinstance(event, RateLimited):
+                # Every send waits, the typing indicator too, whichever request was refused.
+                self._hold_until = max(self._hold_until, time.monotonic() + event.retry_after)
+        self._deliver(events)
+
+    def _answer(self, connection: _Connection, frame: ServerFrame) -> bool:
+        """Settle the request ``frame`` answers, if any: by tracingId, else the oldest request
+        waiting for its class (or, for attachments, its attachment id)."""
+        pending = connection.pending
+        match: str | None = None
+        if frame.tracing_id is not None and frame.tracing_id in pending:
+            match = frame.tracing_id
+        elif frame.frame_class in _MATCHED_BY_CLASS and (
+            frame.tracing_id is None or frame.type == FrameType.MESSAGE
+        ):
+            body = frame.body if isinstance(frame.body, dict) else {}
+            attachment_id = body.get("attachmentId")
+            for key, waiting in pending.items():
+                if frame.frame_class in waiting.answers and (
+                    waiting.attachment_id is None or waiting.attachment_id == attachment_id
+                ):
+                    match = key
+                    break
+        if match is None:
+            return False
+        waiting = pending.pop(match)
+        if not waiting.future.done():
+            waiting.future.set_result(frame)
+        return True
+
+    async def _supervise(self, connection: _Connection) -> None:
+        """Follow the connection: when it ends, reconnect, or end the session."""
+        current: _Connection | None = connection
+        while current is not None:
+            assert current.reader is not None
+            await current.reader
+            if current is not self._connection:
+                return  # replaced on purpose (resume, close)
+            self._ready.clear()
+            self._connection = None
+            if self._closed or self._ended:
+                return
+            if current.closed_by_service:
+                logger.info("web messaging connection closed by the service")
+                self._end()
+                return
+            if not self._reconnect_enabled:
+                self._fail(WebMessagingConnectionError("the web messaging connection dropped"))
+                return
+            current = await self._reconnect(_close_reason(current.ws))
+
+    async def _reconnect(self, reason: str) -> _Connection | None:
+        """Reconnect with backoff until the session is configured and backfilled. What arrives
+        live meanwhile is held, to be merged with the backfill: delivered first, it would move
+        the point the backfill reads back to past the messages the drop lost."""
+        lost_at = time.monotonic()
+        attempt = 0
+        self._held = []
+        try:
+            while not self._closed and not self._ended:
+                delay = self._backoff.delay(attempt)
+                attempt += 1
+                logger.info(
+                    "web messaging connection lost (%s); attempt %d in %.2f s",
+                    reason,
+                    attempt,
+                    delay,
+                )
+                self._publish(Reconnecting(attempt, delay, reason))
+                await asyncio.sleep(delay)
+                if time.monotonic() - lost_at > self._backoff.give_up_after:
+                    self._fail(
+                        WebMessagingConnectionError(
+                            f"could not reconnect within {self._backoff.give_up_after:g} s"
+                        )
+                    )
+                    return None
+                try:
+                    connection = await self._open()
+                    await self._configure(connection)
+                except SessionExpiredError as exc:
+                    self._expire(exc)
+                    return None
+                except (WebMessagingTimeoutError, _Dropped) as exc:
+                    reason = f"reconnect failed: {type(exc).__name__}"
+                    await self._drop_current()
+                    continue
+                except WebMessagingConnectionError as exc:
+                    if exc.status is not None and exc.status < _SERVER_ERRORS:
+                        self._fail(exc)  # the service refuses this client: asking again won't help
+                        return None
+                    reason = f"reconnect failed: {exc.message}"
+                    continue
+                except WebMessagingError as exc:
+                    self._fail(exc)  # the service refused the session itself
+                    return None
+                try:
+                    missed = await self._missed()
+                except SessionExpiredError as exc:
+                    self._expire(exc)
+                    return None
+                except WebMessagingAuthError as exc:
+                    self._fail(exc)
+                    return None
+                except (WebMessagingError, _Dropped) as exc:
+                    reason = f"backfill failed: {type(exc).__name__}"
+                    await self._drop_current()
+                    continue
+                backfilled = self._release_held(missed, attempts=attempt)
+                logger.info("web messaging session back; %d missed messages reloaded", backfilled)
+                return connection
+            return None
+        finally:
+            if self._held is not None:
+                self._release_held([])
+
+    async def _drop_current(self) -> None:
+        if self._connection is not None:
+            await self._drop(self._connection)
+
+    async def _missed(self) -> list[WebMessagingEvent]:
+        """The events of the history newer than the newest delivered, not delivered yet."""
+        since = self._newest_time or self._first_configured_at
+        bodies = await self._history_bodies(stop=since, backfill=True)
+        return [event for body in bodies for event in _codec.message_events(body, backfilled=True)]
+
+    async def _history_bodies(
+        self, *, stop: datetime | None, backfill: bool
+    ) -> list[dict[str, Any]]:
+        """History entries, read newest first, de-duplicated. For a ``backfill``, only those
+        not delivered yet: reading ends at the first page that reaches a delivered message or
+        one older than ``stop``."""
+        jwt = await self.get_jwt()
+        found: dict[str, dict[str, Any]] = {}
+        for page_number in range(1, _MAX_HISTORY_PAGES + 1):
+            page = await self._history_page(jwt, page_number)
+            entities = [entity for entity in page.get("entities") or () if isinstance(entity, dict)]
+            reached = False
+            for entity in entities:
+                keys = _codec.message_keys(entity)
+                if not keys:
+                    continue
+                when = _codec.aware_time((entity.get("channel") or {}).get("time"))
+                if backfill and (
+                    self._seen.contains_any(keys)
+                    or (stop is not None and when is not None and when < stop)
+                ):
+                    reached = True
+                    continue
+                found.setdefault(keys[0], entity)
+            if reached or not entities or _last_page(page, page_number):
+                break
+        return list(found.values())
+
+    async def _history_page(self, jwt: str, page_number: int) -> dict[str, Any]:
+        try:
+            return await self._rest.history_page(jwt, page_number, self._page_size)
+        except WebMessagingAuthError:
+            # The JWT may have been revoked or expired early: one more try with a fresh one.
+            self._jwt = None
+            return await self._rest.history_page(await self.get_jwt(), page_number, self._page_size)
+
+    async def _disconnect(self) -> None:
+        self._ready.clear()
+        connection, self._connection = self._connection, None
+        supervisor, self._supervisor = self._supervisor, None
+        if connection is not None:
+            await self._drop(connection)
+        if supervisor is not None and supervisor is not asyncio.current_task():
+            supervisor.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await supervisor
+
+    async def _drop(self, connection: _Connection) -> None:
+        if self._connection is connection:
+            self._connection = None
+            self._ready.clear()
+        await connection.ws.close(_CLOSE_NORMAL, "The user has closed the connection.")
+        if connection.reader is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await connection.reader
+
+    # -- requests -----------------------------------------------------------------------------
+
+    async def _send_message(self, message: dict[str, Any], what: str) -> WebMessage:
+        self._check_sendable()
+        frame = await self._request(
+            lambda tracing: _codec.request_message(self._token, message, tracing),
+            what,
+            frozenset(),
+            repeatable=False,
+        )
+        for event in _codec.events_of(frame):
+            if isinstance(event, WebMessage):
+                return event
+        raise WebMessagingError(f"{what} was answered with no message", frame_class="?")
+
+    async def _send_answer(
+        self,
+        kind: ButtonResponseType,
+        text: str,
+        payload: str,
+        originating_message_id: str | None,
+    ) -> WebMessage:
+        content = [_codec.button_response_content(kind, text, payload, originating_message_id)]
+        message = _codec.text_message(text, content=content, message_type=MessageType.STRUCTURED)
+        return await self._send_message(message, f"the {kind} answer")
+
+    async def _fire(self, message: dict[str, Any]) -> None:
+        """Send an onMessage that nothing answers on success (typing)."""
+        connection = await self._sendable_connection()
+        text = _codec.request_message(self._token, message, _codec.new_tracing_id())
+        try:
+            await connection.ws.send(text)
+        except ConnectionClosed:
+            logger.debug("typing indicator not sent: the connection dropped")
+
+    async def _request(
+        self,
+        build: Callable[[str], str],
+        what: str,
+        answers: frozenset[str],
+        *,
+        repeatable: bool = True,
+        read_only_allowed: bool = False,
+        tracing_id: str | None = None,
+        attachment_id: str | None = None,
+    ) -> ServerFrame:
+        """Send a request when the session is up and no rate hold is on, and wait for its
+        answer: again after a rate refusal (within the budget), and after a drop when
+        ``repeatable``."""
+        retries = 0
+        waited = 0.0
+        while True:
+            if not read_only_allowed:
+                self._check_sendable()
+            connection = await self._sendable_connection()
+            try:
+                frame = await self._exchange(
+                    connection, build, what, answers, tracing_id, attachment_id
+                )
+            except _Dropped:
+                if not repeatable:
+                    raise SendNotConfirmedError(
+                        f"the connection dropped before the service confirmed {what}; if it "
+                        "was stored, it arrives with the history after the reconnect"
+                    ) from None
+                continue
+            if frame.frame_class != FrameClass.TOO_MANY_REQUESTS_ERROR_MESSAGE:
+                return frame
+            rate = _codec.events_of(frame)[0]
+            assert isinstance(rate, RateLimited)
+            retries += 1
+            if retries > self._rate_limit_retries or waited + rate.retry_after > (
+                self._rate_limit_budget
+            ):
+                raise RateLimitExceededError(
+                    f"{what} was refused for the rate {retries} times "
+                    f"(the service asks to wait {rate.retry_after:g} s)",
+                    retry_after=rate.retry_after,
+                    tracing_id=frame.tracing_id,
+                )
+            waited += rate.retry_after
+            self._hold_until = max(self._hold_until, time.monotonic() + rate.retry_after)
+            logger.info("%s refused for the rate; again in %.3g s", what, rate.retry_after)
+
+    async def _exchange(
+        self,
+        connection: _Connection,
+        build: Callable[[str], str],
+        what: str,
+        answers: frozenset[str],
+        tracing_id: str | None = None,
+        attachment_id: str | None = None,
+    ) -> ServerFrame:
+        """One request on ``connection`` and its answer: the frame of one of ``answers``, a
+        ``StructuredMessage`` echo, or a rate refusal; an error frame raises its typed error."""
+        tracing = tracing_id or _codec.new_tracing_id()
+        future: asyncio.Future[ServerFrame] = asyncio.get_running_loop().create_future()
+        connection.pending[tracing] = _Pending(answers, future, attachment_id)
+        try:
+            try:
+                await connection.ws.send(build(tracing))
+            except ConnectionClosed:
+                raise _Dropped() from None
+            try:
+                async with asyncio.timeout(self._request_timeout):
+                    frame = await future
+            except TimeoutError:
+                raise WebMessagingTimeoutError(
+                    f"{what}: no answer within {self._request_timeout:g} s"
+                ) from None
+        finally:
+            connection.pending.pop(tracing, None)
+        if frame.frame_class == FrameClass.TOO_MANY_REQUESTS_ERROR_MESSAGE:
+            return frame
+        if not frame.ok or frame.frame_class in (FrameClass.STRING, FrameClass.ERROR):
+            error = _codec.error_for(frame, what)
+            if isinstance(error, SessionExpiredError):
+                self._expire(error)
+            raise error
+        return frame
+
+    async def _sendable_connection(self) -> _Connection:
+        """The configured connection, once the rate hold is over; waits through a reconnect."""
+        while True:
+            await self._wait_ready()
+            hold = self._hold_until - time.monotonic()
+            if hold > 0:
+                await asyncio.sleep(hold)
+                continue
+            connection = self._connection
+            if connection is not None and self._ready.is_set():
+                return connection
+
+    async def _wait_ready(self) -> None:
+        while not self._ready.is_set():
+            self._check_open()
+            if self._supervisor is None or self._supervisor.done():
+                raise WebMessagingClosedError("the session is not connected: call connect()")
+            waiter = asyncio.ensure_future(self._ready.wait())
+            done, _ = await asyncio.wait(
+                {waiter, self._supervisor}, return_when=asyncio.FIRST_COMPLETED
+            )
+            if waiter not in done:
+                waiter.cancel()
+        self._check_open()
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise WebMessagingClosedError("the client is closed")
+        if self._failure is not None:
+            raise self._failure
+        if self._refusal is not None:
+            raise self._refusal
+
+    def _check_sendable(self) -> None:
+        self._check_open()
+        if self._read_only:
+            raise ReadOnlySessionError(
+                "the conversation was disconnected read-only: call start_new() to begin another"
+            )
+
+    def _max_custom_data_bytes(self) -> int | None:
+        return self._session.max_custom_data_bytes if self._session is not None else None
+
+    # -- delivery -----------------------------------------------------------------------------
+
+    def _publish(self, event: WebMessagingEvent) -> None:
+        """Deliver a connection event at once, even while live frames are held."""
+        self._events.append(event)
+        self._wake.set()
+
+    def _deliver(self, events: list[WebMessagingEvent]) -> None:
+        if self._held is not None:
+            self._held.extend(events)
+            return
+        for event in events:
+            if self._accept(event):
+                self._events.append(event)
+        self._wake.set()
+
+    def _accept(self, event: WebMessagingEvent) -> bool:
+        """Keep the bookkeeping; false for what was delivered already."""
+        if isinstance(event, WebMessage | Presence):
+            keys = _codec.message_keys(event.raw)
+            if keys and not self._seen.add_all(keys):
+                logger.debug("dropped a duplicate of message %s", keys[0])
+                return False
+            if event.time is not None and (
+                self._newest_time is None or event.time > self._newest_time
+            ):
+                self._newest_time = event.time
+            if isinstance(event, Presence) and event.read_only:
+                self._read_only = True
+        elif isinstance(event, SessionExpired | ConnectionClosedEvent | LoggedOut):
+            # The last event of this session (or of this connection of it).
+            if isinstance(event, SessionExpired) and self._refusal is None:
+                self._refusal = SessionExpiredError(
+                    "the session has expired", frame_class=FrameClass.SESSION_EXPIRED_EVENT
+                )
+            self._end()
+        return True
+
+    def _release_held(self, missed: list[WebMessagingEvent], attempts: int = 0) -> int:
+        """Deliver the backfill and what arrived live meanwhile: messages merged in
+        ``channel.time`` order, then the rest; returns how many messages the backfill added."""
+        held, self._held = self._held or [], None
+        messages = [e for e in (*missed, *held) if isinstance(e, WebMessage | Presence)]
+        others = [e for e in held if not isinstance(e, WebMessage | Presence)]
+        fresh: list[WebMessagingEvent] = []
+        pending_keys: set[str] = set()
+        for event in _in_time_order(messages):
+            keys = _codec.message_keys(event.raw)
+            if self._seen.contains_any(keys) or pending_keys.intersection(keys):
+                continue
+            pending_keys.update(keys)
+            fresh.append(event)
+        backfilled = sum(1 for e in fresh if getattr(e, "backfilled", False))
+        if attempts:
+            self._publish(Reconnected(attempts, backfilled, self._session))
+        self._deliver([*fresh, *others])
+        return backfilled
+
+    def _expire(self, error: SessionExpiredError) -> None:
+        """The session is gone: a :class:`SessionExpired` event ends the events, and every
+        request raises ``error``."""
+        self._deliver([SessionExpired(raw={"code": error.code})])
+        self._refusal = error
+        self._end()
+
+    def _fail(self, error: WebMessagingError) -> None:
+        if self._failure is None:
+            self._failure = error
+        self._ready.clear()
+        self._wake.set()
+
+    def _end(self) -> None:
+        self._ended = True
+        self._ready.clear()
+        self._wake.set()
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+_EARLIEST = datetime.min.replace(tzinfo=UTC)
+
+
+def _in_time_order(events: list[Any]) -> list[Any]:
+    """Stable sort on ``channel.time``; events without one keep their place at the end."""
+    return sorted(events, key=lambda event: (event.time is None, event.time or _EARLIEST))
+
+
+def _last_page(page: Mapping[str, Any], page_number: int) -> bool:
+    count = page.get("pageCount")
+    return isinstance(count, int) and page_number >= count
+
+
+def _close_reason(ws: ClientConnection) -> str:
+    code = ws.close_code
+    return f"connection closed with code {code if code is not None else 1006}"
+
+
+def _open_error(url: str, exc: BaseException) -> WebMessagingConnectionError:
+    shown = redact_text(url)
+    if isinstance(exc, InvalidStatus):
+        status = exc.response.status_code
+        return WebMessagingConnectionError(
+            f"the web messaging service at {shown} refused the connection (HTTP {status})",
+            status=status,
+        )
+    if isinstance(exc, TimeoutError):
+        return WebMessagingConnectionError(f"could not open {shown}: timed out")
+    return WebMessagingConnectionError(
+        f"could not open {shown}: {type(exc).__name__}: {redact_text(str(exc))[:200]}"
+    )
