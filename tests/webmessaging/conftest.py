@@ -99,3 +99,99 @@ def session_response(request: dict[str, Any], **overrides: Any) -> str:
             "body": {**body, **overrides},
         }
     )
+
+
+class ToggleProxy:
+    """A loopback TCP relay in front of the local service that the test can take down (every
+    connection through it cut without a close frame, new ones refused) and bring back: a
+    network outage of exactly the length the test decides."""
+
+    def __init__(self, target: str) -> None:
+        host, _, port = target.removeprefix("http://").partition(":")
+        self._target = (host, int(port))
+        self._up = True
+        self._links: set[asyncio.StreamWriter] = set()
+        self._server: asyncio.Server | None = None
+        self.url = ""
+
+    async def start(self) -> None:
+        self._server = await asyncio.start_server(self._relay, "127.0.0.1", 0)
+        port = self._server.sockets[0].getsockname()[1]
+        self.url = f"http://127.0.0.1:{port}"
+
+    def down(self) -> None:
+        self._up = False
+        for writer in tuple(self._links):
+            writer.transport.abort()
+        self._links.clear()
+
+    def up(self) -> None:
+        self._up = True
+
+    async def close(self) -> None:
+        self.down()
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+
+    async def _relay(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if not self._up:
+            writer.transport.abort()
+            return
+        try:
+            upstream_reader, upstream_writer = await asyncio.open_connection(*self._target)
+        except OSError:
+            writer.transport.abort()
+            return
+        self._links.update((writer, upstream_writer))
+
+        async def pipe(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
+            try:
+                while data := await source.read(65536):
+                    sink.write(data)
+                    await sink.drain()
+            except (ConnectionError, OSError):
+                pass
+            finally:
+                sink.transport.abort()
+                self._links.discard(sink)
+
+        await asyncio.gather(pipe(reader, upstream_writer), pipe(upstream_reader, writer))
+
+
+@pytest.fixture
+def manual_service(service_factory: Callable[..., LocalService]) -> LocalService:
+    """The local service with no agent of its own: the test plays the agent."""
+    return service_factory(agent="manual")
+
+
+@pytest.fixture
+async def agent(manual_service: LocalService) -> AsyncIterator[AsyncControlClient]:
+    client = AsyncControlClient(
+        manual_service.control_url, token=manual_service.settings.control_token
+    )
+    try:
+        yield client
+    finally:
+        await client.aclose()
+
+
+async def join_agent(control: AsyncControlClient, deployment: str) -> Callable[[str], Any]:
+    """An agent joined to the session's conversation; returns its ``say(text)``."""
+    [chat] = [c for c in await control.conversations() if c["deploymentId"] == deployment]
+    member = await control.join_agent(chat["id"], "Alice")
+
+    async def say(text: str) -> Any:
+        return await control.send(chat["id"], member["id"], text, "standard")
+
+    return say
+
+
+@pytest.fixture
+async def outage(manual_service: LocalService) -> AsyncIterator[ToggleProxy]:
+    proxy = ToggleProxy(manual_service.base_url)
+    await proxy.start()
+    try:
+        yield proxy
+    finally:
+        await proxy.close()

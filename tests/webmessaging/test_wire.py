@@ -18,6 +18,7 @@ from purecloud_guest_chat_client.models.web_messaging_protocol import (
 from purecloud_guest_chat_client.webmessaging import (
     AgentTyping,
     Attachment,
+    AttachmentRefusedError,
     ButtonResponse,
     Card,
     Carousel,
@@ -449,3 +450,49 @@ def test_every_class_of_the_reference_is_read_without_raising() -> None:
             frame = _codec.parse_frame(_frame(frame_class, body))
             assert isinstance(frame, _codec.ServerFrame)
             assert isinstance(_codec.events_of(frame), list)
+
+
+# -- attachments --------------------------------------------------------------------------------
+
+
+def _session(**overrides: Any) -> Any:
+    body = {
+        "connected": True,
+        "allowedMedia": {
+            "inbound": {"fileTypes": [{"type": "image/*"}, {"type": "application/pdf"}]},
+        },
+        "blockedExtensions": [".exe"],
+        **overrides,
+    }
+    return _codec.session_info(body)
+
+
+def test_attachments_checked_against_the_session() -> None:
+    session = _session()
+    assert _codec.check_attachment("photo.PNG", 10, None, session) == "image/png"
+    assert _codec.check_attachment("report.pdf", 10, None, session) == "application/pdf"
+    refusals = [
+        (("notes.txt", 10, None), 4001, "does not take text/plain"),
+        (("run.EXE", 10, "image/png"), 4001, "refuses 'EXE' files"),
+        (("empty.png", 0, None), 4102, "empty"),
+        (("noextension", 10, None), 4004, "no extension"),
+        (("a/b.png", 10, None), 4004, "plain file name"),
+        (("x" * 1024 + ".png", 10, None), 4005, "under 1024"),
+        (("huge.png", 10_240_001, None), 4002, "at most 10240000"),
+    ]
+    for (name, size, kind), code, message in refusals:
+        with pytest.raises(AttachmentRefusedError, match=message) as refused:
+            _codec.check_attachment(name, size, kind, session)
+        assert refused.value.code == code
+    small = _session(allowedMedia={"inbound": {"fileTypes": [{"type": "*/*"}], "maxFileSizeKB": 1}})
+    assert _codec.check_attachment("a.bin", 1000, None, small) == "application/octet-stream"
+    with pytest.raises(AttachmentRefusedError, match="at most 1000"):
+        _codec.check_attachment("a.bin", 1001, None, small)
+
+
+def test_presigned_url_answers() -> None:
+    link = _codec.attachment_link(
+        {"attachmentId": "a", "url": "http://x.test/u?sig=1", "headers": {"x-amz-tagging": "t"}}
+    )
+    assert link.attachment_id == "a" and link.headers == {"x-amz-tagging": "t"}
+    assert link.file_size is None

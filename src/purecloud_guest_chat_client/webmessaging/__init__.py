@@ -25,6 +25,7 @@ from .errors import (
 from .events import (
     AgentTyping,
     Attachment,
+    AttachmentLink,
     ButtonResponse,
     Card,
     CardAction,
@@ -58,6 +59,7 @@ __all__ = [
     "DEFAULT_APPLICATION",
     "AgentTyping",
     "Attachment",
+    "AttachmentLink",
     "AttachmentRefusedError",
     "ButtonResponse",
     "Card",

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import time
 import uuid
@@ -48,6 +49,7 @@ from ..models.web_messaging_protocol import (
     TYPING_INTERVAL_SECONDS,
     Action,
     ButtonResponseType,
+    ErrorCode,
     FrameClass,
     FrameType,
     MessageType,
@@ -61,6 +63,7 @@ from ._codec import ServerFrame
 from ._endpoints import Endpoints, resolve_endpoints
 from ._rest import RestParts
 from .errors import (
+    AttachmentRefusedError,
     RateLimitExceededError,
     ReadOnlySessionError,
     SendNotConfirmedError,
@@ -72,9 +75,7 @@ from .errors import (
     WebMessagingTimeoutError,
 )
 from .events import (
-    ConnectionClosed as ConnectionClosedEvent,
-)
-from .events import (
+    AttachmentLink,
     LoggedOut,
     Presence,
     RateLimited,
@@ -83,8 +84,12 @@ from .events import (
     SessionExpired,
     SessionInfo,
     UnknownFrame,
+    UploadSucceeded,
     WebMessage,
     WebMessagingEvent,
+)
+from .events import (
+    ConnectionClosed as ConnectionClosedEvent,
 )
 
 __all__ = ["DEFAULT_APPLICATION", "WebMessagingClient"]
@@ -113,6 +118,7 @@ _CLOCK_SKEW = timedelta(seconds=5)
 _MAX_HISTORY_PAGES = 1000
 _CLOSE_NORMAL = 1000
 _SERVER_ERRORS = 500
+_AUTH_RETRIES = 3
 _SERVICE_CLOSES = frozenset(
     {FrameClass.CONNECTION_CLOSED_EVENT, FrameClass.SESSION_EXPIRED_EVENT, FrameClass.LOGOUT_EVENT}
 )
@@ -595,6 +601,202 @@ class WebMessagingClient:
             raise WebMessagingConnectionError("the connection dropped while starting anew")
         return await self._configure(connection, start_new=True)
 
+    # -- attachments --------------------------------------------------------------------------
+
+    async def upload_attachment(
+        self, file_name: str, data: bytes, *, content_type: str | None = None
+    ) -> UploadSucceeded:
+        """Upload ``data`` as ``file_name``: checked against the session's allowed media, size
+        limit and blocked extensions first (:class:`AttachmentRefusedError` before anything is
+        sent), then ``onAttachment``, the PUT to the presigned URL with the headers the service
+        gave, and the service's ``UploadSuccessEvent``. Send it with :meth:`send_attachment`, or
+        forget it with :meth:`delete_attachment`."""
+        if not isinstance(data, bytes | bytearray | memoryview):
+            raise TypeError("data must be bytes")
+        payload = bytes(data)
+        media_type = _codec.check_attachment(file_name, len(payload), content_type, self._session)
+        self._check_sendable()
+        attachment_id = str(uuid.uuid4())
+        frame = await self._request(
+            lambda tracing: _codec.request_simple(
+                Action.ON_ATTACHMENT,
+                self._token,
+                tracing,
+                attachmentId=attachment_id,
+                fileName=file_name,
+                fileType=media_type,
+                fileSize=len(payload),
+                errorsAsJson=True,
+            ),
+            "the attachment request",
+            frozenset({FrameClass.PRESIGNED_URL_RESPONSE, FrameClass.GENERATE_URL_ERROR}),
+            attachment_id=attachment_id,
+        )
+        _refuse_failed_upload(frame, "the attachment request")
+        link = _codec.attachment_link(frame.body)
+        if not link.url:
+            raise WebMessagingError("the attachment request was answered without a URL")
+        connection = await self._sendable_connection()
+        # Waited for before the PUT: the service may announce the upload before the PUT's own
+        # answer arrives here.
+        outcome = self._expect(
+            connection,
+            frozenset({FrameClass.UPLOAD_SUCCESS_EVENT, FrameClass.UPLOAD_FAILURE_EVENT}),
+            attachment_id,
+        )
+        try:
+            headers = dict(link.headers)
+            if not any(name.lower() == "content-type" for name in headers):
+                headers["Content-Type"] = media_type
+            await self._rest.upload(link.url, headers, payload)
+            try:
+                async with asyncio.timeout(self._request_timeout):
+                    announced = await outcome
+            except TimeoutError:
+                raise WebMessagingTimeoutError(
+                    f"the upload was not confirmed within {self._request_timeout:g} s"
+                ) from None
+            except _Dropped:
+                raise SendNotConfirmedError(
+                    "the connection dropped before the service confirmed the upload"
+                ) from None
+        finally:
+            outcome.cancel()
+            connection.pending.pop(_expectation_key(attachment_id), None)
+        _refuse_failed_upload(announced, "the upload")
+        [event] = _codec.events_of(announced)
+        assert isinstance(event, UploadSucceeded)
+        return event
+
+    async def send_attachment(
+        self,
+        file_name: str,
+        data: bytes,
+        *,
+        text: str = "",
+        content_type: str | None = None,
+        custom_attributes: Mapping[str, str] | None = None,
+    ) -> WebMessage:
+        """Upload an attachment (:meth:`upload_attachment`) and send it, with ``text`` if
+        given; returns the echo, whose content holds the :class:`~.Attachment`."""
+        uploaded = await self.upload_attachment(file_name, data, content_type=content_type)
+        assert uploaded.attachment_id is not None
+        return await self.send_uploaded(
+            uploaded.attachment_id, text=text, custom_attributes=custom_attributes
+        )
+
+    async def send_uploaded(
+        self,
+        attachment_id: str,
+        *,
+        text: str = "",
+        custom_attributes: Mapping[str, str] | None = None,
+    ) -> WebMessage:
+        """Send an attachment already uploaded, with ``text`` if given."""
+        message = _codec.text_message(
+            text,
+            custom_attributes,
+            self._max_custom_data_bytes(),
+            content=[_codec.attachment_content(attachment_id)],
+        )
+        return await self._send_message(message, "the attachment message")
+
+    async def get_attachment(self, attachment_id: str) -> AttachmentLink:
+        """A fresh download URL for an attachment (``getAttachment``); 4008 when it has
+        expired, 4009 when there is none."""
+        frame = await self._request(
+            lambda tracing: _codec.request_simple(
+                Action.GET_ATTACHMENT, self._token, tracing, attachmentId=attachment_id
+            ),
+            "getAttachment",
+            frozenset({FrameClass.PRESIGNED_URL_RESPONSE}),
+            read_only_allowed=True,
+            attachment_id=attachment_id,
+        )
+        link = _codec.attachment_link(frame.body)
+        if link.url:
+            remember_secret(link.url.partition("?")[2])
+        return link
+
+    async def download_attachment(self, attachment_id: str) -> bytes:
+        """The attachment's bytes, from the URL of :meth:`get_attachment`."""
+        link = await self.get_attachment(attachment_id)
+        if not link.url:
+            raise WebMessagingError("getAttachment was answered without a URL")
+        return await self._rest.download(link.url)
+
+    async def delete_attachment(self, attachment_id: str) -> None:
+        """Forget an uploaded attachment before sending it (``deleteAttachment``)."""
+        await self._request(
+            lambda tracing: _codec.request_simple(
+                Action.DELETE_ATTACHMENT, self._token, tracing, attachmentId=attachment_id
+            ),
+            "deleteAttachment",
+            frozenset({FrameClass.ATTACHMENT_DELETED_RESPONSE}),
+            attachment_id=attachment_id,
+        )
+
+    # -- authenticated sessions and the deployment ---------------------------------------------
+
+    async def authenticate(
+        self, code: str, redirect_uri: str, *, code_verifier: str | None = None
+    ) -> None:
+        """Exchange an OAuth authorization code for the guest's JWT (and refresh token); the
+        next :meth:`connect` configures an authenticated session with it."""
+        oauth = {"code": code, "redirectUri": redirect_uri}
+        if code_verifier is not None:
+            oauth["codeVerifier"] = code_verifier
+        answer = await self._rest.exchange_code(oauth)
+        self._use_auth(answer)
+
+    def use_authentication(self, jwt: str, refresh_token: str | None = None) -> None:
+        """Configure authenticated sessions with a JWT obtained elsewhere."""
+        if not isinstance(jwt, str) or not jwt:
+            raise ValueError("jwt must be a non-empty string")
+        self._use_auth({"jwt": jwt, "refreshToken": refresh_token})
+
+    @property
+    def authenticated(self) -> bool:
+        return self._auth_jwt is not None
+
+    async def refresh_authentication(self) -> None:
+        """A new JWT from the refresh token of :meth:`authenticate`."""
+        if self._refresh_token is None:
+            raise WebMessagingAuthError("there is no refresh token: authenticate() first")
+        answer = await self._rest.refresh(self._refresh_token)
+        self._use_auth({"refreshToken": self._refresh_token, **answer})
+
+    async def logout(self) -> None:
+        """Revoke the authenticated session's JWT (refreshing it once if it is stale); the
+        service then sends ``LogoutEvent``, delivered as :class:`~.LoggedOut`, which ends the
+        events."""
+        if self._auth_jwt is None:
+            raise WebMessagingAuthError("the session is not authenticated")
+        try:
+            await self._rest.revoke(self._auth_jwt)
+        except WebMessagingAuthError:
+            if self._refresh_token is None:
+                raise
+            await self.refresh_authentication()
+            assert self._auth_jwt is not None
+            await self._rest.revoke(self._auth_jwt)
+
+    async def deployment_config(self) -> dict[str, Any]:
+        """The deployment's configuration (``config.json``), as the service gives it."""
+        self._check_open()
+        return await self._rest.deployment_config()
+
+    def _use_auth(self, answer: Mapping[str, Any]) -> None:
+        jwt = answer.get("jwt")
+        if not isinstance(jwt, str) or not jwt:
+            raise WebMessagingAuthError("the token service answered without a jwt")
+        remember_secret(jwt)
+        self._auth_jwt = jwt
+        refresh = answer.get("refreshToken")
+        if isinstance(refresh, str) and refresh:
+            remember_secret(refresh)
+            self._refresh_token = refresh
+
     # -- the connection -----------------------------------------------------------------------
 
     async def _open(self) -> _Connection:
@@ -619,15 +821,29 @@ class WebMessagingClient:
         return connection
 
     async def _configure(self, connection: _Connection, *, start_new: bool = False) -> SessionInfo:
-        jwt = self._auth_jwt
-        frame = await self._exchange(
-            connection,
-            lambda tracing: _codec.request_configure(
-                self._token, self.deployment_id, tracing, start_new=start_new, jwt=jwt
-            ),
-            "the session configure",
-            frozenset({FrameClass.SESSION_RESPONSE}),
-        )
+        for attempt in range(_AUTH_RETRIES + 1):
+            request = functools.partial(
+                _codec.request_configure,
+                self._token,
+                self.deployment_id,
+                start_new=start_new,
+                jwt=self._auth_jwt,
+            )
+            try:
+                frame = await self._exchange(
+                    connection,
+                    request,
+                    "the session configure",
+                    frozenset({FrameClass.SESSION_RESPONSE}),
+                )
+                break
+            except WebMessagingAuthError as exc:
+                # An expired JWT: refreshed, and the configure tried again (as the vendor's
+                # client does, at most three times).
+                stale = exc.code == ErrorCode.UNAUTHORIZED and self._refresh_token is not None
+                if not stale or attempt == _AUTH_RETRIES:
+                    raise
+                await self.refresh_authentication()
         info = _codec.session_info(frame.body)
         self._session = info
         self._read_only = info.read_only
@@ -844,15 +1060,32 @@ class WebMessagingClient:
                 found.setdefault(keys[0], entity)
             if reached or not entities or _last_page(page, page_number):
                 break
-        return list(found.values())
+        # Read newest first: reversed, messages of the same millisecond keep their order.
+        return list(reversed(found.values()))
 
     async def _history_page(self, jwt: str, page_number: int) -> dict[str, Any]:
-        try:
-            return await self._rest.history_page(jwt, page_number, self._page_size)
-        except WebMessagingAuthError:
-            # The JWT may have been revoked or expired early: one more try with a fresh one.
-            self._jwt = None
-            return await self._rest.history_page(await self.get_jwt(), page_number, self._page_size)
+        """One page; again with a fresh JWT when the one held is refused (revoked, or expired
+        early), and after the ``Retry-After`` of a 429, within the rate-limit budget."""
+        renewed = False
+        retries = 0
+        waited = 0.0
+        while True:
+            try:
+                return await self._rest.history_page(jwt, page_number, self._page_size)
+            except WebMessagingAuthError:
+                if renewed:
+                    raise
+                renewed = True
+                self._jwt = None
+                jwt = await self.get_jwt()
+            except RateLimitExceededError as exc:
+                delay = exc.retry_after or 0.0
+                retries += 1
+                if retries > self._rate_limit_retries or waited + delay > self._rate_limit_budget:
+                    raise
+                waited += delay
+                logger.info("the history is rate limited; again in %.3g s", delay)
+                await asyncio.sleep(delay)
 
     async def _disconnect(self) -> None:
         self._ready.clear()
@@ -957,6 +1190,16 @@ class WebMessagingClient:
             waited += rate.retry_after
             self._hold_until = max(self._hold_until, time.monotonic() + rate.retry_after)
             logger.info("%s refused for the rate; again in %.3g s", what, rate.retry_after)
+
+    def _expect(
+        self, connection: _Connection, answers: frozenset[str], attachment_id: str
+    ) -> asyncio.Future[ServerFrame]:
+        """A frame to come that no request of this client asks for (the upload's outcome)."""
+        future: asyncio.Future[ServerFrame] = asyncio.get_running_loop().create_future()
+        connection.pending[_expectation_key(attachment_id)] = _Pending(
+            answers, future, attachment_id
+        )
+        return future
 
     async def _exchange(
         self,
@@ -1113,6 +1356,23 @@ class WebMessagingClient:
         self._ended = True
         self._ready.clear()
         self._wake.set()
+
+
+def _expectation_key(attachment_id: str) -> str:
+    return f"upload:{attachment_id}"
+
+
+def _refuse_failed_upload(frame: ServerFrame, what: str) -> None:
+    if frame.frame_class in (FrameClass.GENERATE_URL_ERROR, FrameClass.UPLOAD_FAILURE_EVENT):
+        body = frame.body if isinstance(frame.body, dict) else {}
+        code = body.get("errorCode")
+        detail = body.get("errorMessage")
+        raise AttachmentRefusedError(
+            f"{what} was refused with code {code}"
+            + (f": {str(detail)[:200]}" if isinstance(detail, str) else ""),
+            code=code if isinstance(code, int) else None,
+            frame_class=frame.frame_class,
+        )
 
 
 def _now() -> datetime:

@@ -10,6 +10,7 @@ limits are checked here before anything is sent.
 from __future__ import annotations
 
 import json
+import mimetypes
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -17,7 +18,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ..models.web_messaging_protocol import (
+    BLOCKED_EXTENSIONS,
+    MAX_ATTACHMENT_KB,
     MAX_CUSTOM_DATA_BYTES,
+    MAX_FILE_NAME_LENGTH,
     MAX_TEXT_BYTES,
     Action,
     ButtonResponseType,
@@ -40,6 +44,7 @@ from .errors import (
 from .events import (
     AgentTyping,
     Attachment,
+    AttachmentLink,
     ButtonResponse,
     Card,
     CardAction,
@@ -222,6 +227,61 @@ def button_response_content(
     if originating_message_id is not None:
         answer["originatingMessageId"] = originating_message_id
     return {"contentType": ContentType.BUTTON_RESPONSE, "buttonResponse": answer}
+
+
+def check_attachment(
+    file_name: str, size: int, content_type: str | None, session: SessionInfo | None
+) -> str:
+    """The attachment's media type, after the checks the service would make: a file name
+    shorter than 1024 characters with an extension that the session does not block, a size
+    from 1 byte to ``maxFileSizeKB`` (KB of 1,000 bytes), a type the session allows (wildcards
+    such as ``image/*`` included). Raises :class:`AttachmentRefusedError` with the code the
+    service would give."""
+    if not isinstance(file_name, str) or not file_name.strip() or "/" in file_name:
+        raise AttachmentRefusedError(
+            f"the file name {file_name!r} is not a plain file name",
+            code=ErrorCode.FILE_NAME_INVALID,
+        )
+    if len(file_name) >= MAX_FILE_NAME_LENGTH:
+        raise AttachmentRefusedError(
+            f"the file name is {len(file_name)} characters; it must be under "
+            f"{MAX_FILE_NAME_LENGTH}",
+            code=ErrorCode.FILE_NAME_TOO_LONG,
+        )
+    stem, dot, extension = file_name.rpartition(".")
+    if not dot or not stem or not extension:
+        raise AttachmentRefusedError(
+            f"the file name {file_name!r} has no extension", code=ErrorCode.FILE_NAME_INVALID
+        )
+    blocked = session.blocked_extensions if session and session.blocked_extensions else ()
+    blocked = blocked or BLOCKED_EXTENSIONS
+    if f".{extension}".lower() in {item.lower() for item in blocked}:
+        raise AttachmentRefusedError(
+            f"the session refuses {extension!r} files", code=ErrorCode.FILE_TYPE_INVALID
+        )
+    if size <= 0:
+        raise AttachmentRefusedError("the file is empty", code=ErrorCode.FILE_SIZE_ZERO)
+    limit_kb = session.max_file_size_kb if session and session.max_file_size_kb else None
+    limit = (limit_kb or MAX_ATTACHMENT_KB) * 1000
+    if size > limit:
+        raise AttachmentRefusedError(
+            f"the file is {size} bytes; the session takes at most {limit}",
+            code=ErrorCode.FILE_SIZE_INVALID,
+        )
+    media_type = content_type or mimetypes.guess_type(file_name)[0] or "application/octet-stream"
+    allowed = session.allowed_media if session is not None else ()
+    if allowed and not any(_media_matches(media_type, pattern) for pattern in allowed):
+        raise AttachmentRefusedError(
+            f"the session does not take {media_type} files (it takes {', '.join(allowed)})",
+            code=ErrorCode.FILE_TYPE_INVALID,
+        )
+    return media_type
+
+
+def _media_matches(media_type: str, pattern: str) -> bool:
+    kind, _, sub = media_type.lower().partition("/")
+    want_kind, _, want_sub = pattern.lower().partition("/")
+    return want_kind in ("*", kind) and want_sub in ("*", "", sub)
 
 
 def attachment_content(attachment_id: str) -> dict[str, Any]:
@@ -527,6 +587,19 @@ def _card(data: Mapping[str, Any]) -> Card:
         actions=tuple(
             _card_action(action) for action in data.get("actions") or () if isinstance(action, dict)
         ),
+        raw=data,
+    )
+
+
+def attachment_link(body: Any) -> AttachmentLink:
+    data = body if isinstance(body, dict) else {}
+    return AttachmentLink(
+        attachment_id=_str(data.get("attachmentId")),
+        url=_str(data.get("url")),
+        headers=_string_map(data.get("headers")),
+        file_name=_str(data.get("fileName")),
+        file_size=_int(data.get("fileSize")),
+        file_type=_str(data.get("fileType")),
         raw=data,
     )
 

@@ -17,11 +17,19 @@ from ..models.web_messaging_protocol import (
     TOKEN_REVOKE_PATH,
 )
 from ._endpoints import Endpoints
-from .errors import WebMessagingAuthError, WebMessagingConnectionError, WebMessagingError
+from .errors import (
+    RateLimitExceededError,
+    WebMessagingAuthError,
+    WebMessagingConnectionError,
+    WebMessagingError,
+)
 
 __all__ = ["RestParts"]
 
 _AUTH_REFUSED = frozenset({401, 403})
+_TOO_MANY_REQUESTS = 429
+# When a 429 names no Retry-After.
+_DEFAULT_RETRY_AFTER = 1.0
 _ERROR_TEXT_KEPT = 300
 
 
@@ -152,8 +160,17 @@ class RestParts:
         message = f"{what} failed with HTTP {response.status_code}" + (
             f": {detail}" if detail else ""
         )
+        if response.status_code == _TOO_MANY_REQUESTS:
+            raise RateLimitExceededError(message, retry_after=_retry_after(response))
         cls = WebMessagingAuthError if response.status_code in _AUTH_REFUSED else WebMessagingError
         raise cls(message, code=response.status_code)
+
+
+def _retry_after(response: httpx2.Response) -> float:
+    try:
+        return max(0.0, float(response.headers.get("Retry-After", "")))
+    except ValueError:
+        return _DEFAULT_RETRY_AFTER
 
 
 def _error_message(response: httpx2.Response) -> str | None:

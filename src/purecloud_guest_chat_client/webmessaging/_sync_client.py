@@ -12,7 +12,7 @@ from typing import Any, Self
 from ..stream._loop_thread import LoopThread
 from ._client import WebMessagingClient
 from ._endpoints import Endpoints
-from .events import SessionInfo, WebMessage, WebMessagingEvent
+from .events import AttachmentLink, SessionInfo, UploadSucceeded, WebMessage, WebMessagingEvent
 
 
 class SyncWebMessagingClient:
@@ -148,6 +148,75 @@ class SyncWebMessagingClient:
 
     def start_new(self) -> SessionInfo:
         return self._loop.run(self._client.start_new())
+
+    def upload_attachment(
+        self, file_name: str, data: bytes, *, content_type: str | None = None
+    ) -> UploadSucceeded:
+        return self._loop.run(
+            self._client.upload_attachment(file_name, data, content_type=content_type)
+        )
+
+    def send_attachment(
+        self,
+        file_name: str,
+        data: bytes,
+        *,
+        text: str = "",
+        content_type: str | None = None,
+        custom_attributes: Mapping[str, str] | None = None,
+    ) -> WebMessage:
+        return self._loop.run(
+            self._client.send_attachment(
+                file_name,
+                data,
+                text=text,
+                content_type=content_type,
+                custom_attributes=custom_attributes,
+            )
+        )
+
+    def send_uploaded(
+        self,
+        attachment_id: str,
+        *,
+        text: str = "",
+        custom_attributes: Mapping[str, str] | None = None,
+    ) -> WebMessage:
+        return self._loop.run(
+            self._client.send_uploaded(
+                attachment_id, text=text, custom_attributes=custom_attributes
+            )
+        )
+
+    def get_attachment(self, attachment_id: str) -> AttachmentLink:
+        return self._loop.run(self._client.get_attachment(attachment_id))
+
+    def download_attachment(self, attachment_id: str) -> bytes:
+        return self._loop.run(self._client.download_attachment(attachment_id))
+
+    def delete_attachment(self, attachment_id: str) -> None:
+        self._loop.run(self._client.delete_attachment(attachment_id))
+
+    def authenticate(
+        self, code: str, redirect_uri: str, *, code_verifier: str | None = None
+    ) -> None:
+        self._loop.run(self._client.authenticate(code, redirect_uri, code_verifier=code_verifier))
+
+    def use_authentication(self, jwt: str, refresh_token: str | None = None) -> None:
+        self._client.use_authentication(jwt, refresh_token)
+
+    @property
+    def authenticated(self) -> bool:
+        return self._client.authenticated
+
+    def refresh_authentication(self) -> None:
+        self._loop.run(self._client.refresh_authentication())
+
+    def logout(self) -> None:
+        self._loop.run(self._client.logout())
+
+    def deployment_config(self) -> dict[str, Any]:
+        return self._loop.run(self._client.deployment_config())
 
     def close(self) -> None:
         self._loop.close_with(self._client.close)

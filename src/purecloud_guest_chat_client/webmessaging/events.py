@@ -23,6 +23,7 @@ from ..stream.events import _redacted_repr
 __all__ = [
     "AgentTyping",
     "Attachment",
+    "AttachmentLink",
     "ButtonResponse",
     "Card",
     "CardAction",
@@ -75,6 +76,22 @@ class SessionInfo:
     max_custom_data_bytes: int | None
     duration_seconds: int | None
     expires_at: datetime | None
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+
+@_redacted_repr
+@dataclass(frozen=True, slots=True)
+class AttachmentLink:
+    """A ``PresignedUrlResponse``: where to upload an attachment (with ``headers`` to send), or
+    a fresh download URL for one (then ``file_name``, ``file_size`` and ``file_type`` are set).
+    The URLs expire, and a download URL is a credential: reprs hide its query."""
+
+    attachment_id: str | None
+    url: str | None
+    headers: Mapping[str, str]
+    file_name: str | None = None
+    file_size: int | None = None
+    file_type: str | None = None
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
 
