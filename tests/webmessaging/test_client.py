@@ -89,24 +89,29 @@ async def test_the_echo_is_matched_by_tracing_id_among_other_traffic(
 
 
 async def test_limits_are_checked_before_sending(
-    client: WebMessagingClient, control: AsyncControlClient
+    manual_service: LocalService, agent: AsyncControlClient
 ) -> None:
-    await client.send_text("first")
-    before = (await _conversation(control, DEPLOYMENT))["messageCount"]
-    with pytest.raises(MessageTooLongError, match="4098 UTF-8 bytes") as too_long:
-        await client.send_text("é" * (MAX_TEXT_BYTES // 2 + 1))
-    assert too_long.value.code == 4011
-    with pytest.raises(CustomAttributesTooLargeError, match="2049") as too_large:
-        await client.send_text("hi", custom_attributes={"k": "v" * MAX_CUSTOM_DATA_BYTES})
-    assert too_large.value.code == 4013
-    with pytest.raises(TypeError):
-        await client.send_text("hi", custom_attributes={"k": 1})  # type: ignore[dict-item]
-    with pytest.raises(ValueError, match="empty"):
-        await client.send_text("  ")
-    exactly = await client.send_text("é" * (MAX_TEXT_BYTES // 2))
-    assert exactly.text == "é" * (MAX_TEXT_BYTES // 2)
-    after = (await _conversation(control, DEPLOYMENT))["messageCount"]
-    assert after == before + 1  # only the last one was sent
+    async with WebMessagingClient(DEPLOYMENT, manual_service.base_url) as client:
+        await client.send_text("first")
+        with pytest.raises(MessageTooLongError, match="4098 UTF-8 bytes") as too_long:
+            await client.send_text("é" * (MAX_TEXT_BYTES // 2 + 1))
+        assert too_long.value.code == 4011
+        with pytest.raises(CustomAttributesTooLargeError, match="2049") as too_large:
+            await client.send_text("hi", custom_attributes={"k": "v" * MAX_CUSTOM_DATA_BYTES})
+        assert too_large.value.code == 4013
+        with pytest.raises(TypeError):
+            await client.send_text("hi", custom_attributes={"k": 1})  # type: ignore[dict-item]
+        with pytest.raises(ValueError, match="empty"):
+            await client.send_text("  ")
+        exactly = await client.send_text("é" * (MAX_TEXT_BYTES // 2))
+        assert exactly.text == "é" * (MAX_TEXT_BYTES // 2)
+    [chat] = [c for c in await agent.conversations() if c["deploymentId"] == DEPLOYMENT]
+    stored = [
+        m["body"]
+        for m in (await agent.conversation(chat["id"]))["messages"]
+        if m["bodyType"] == "standard"
+    ]
+    assert stored == ["first", exactly.text]  # nothing refused was sent
 
 
 async def test_resume_reaches_the_same_session(service: LocalService) -> None:
@@ -160,7 +165,9 @@ async def test_events_iteration_ends_when_another_task_closes(
     await asyncio.wait_for(replied.wait(), WAIT)
     await client.close()
     await asyncio.wait_for(reader, WAIT)
-    assert [type(event) for event in events] == [WebMessage, WebMessage]
+    messages = [event for event in events if isinstance(event, WebMessage)]
+    assert [m.direction for m in messages] == ["Inbound", "Outbound"]
+    assert not any(isinstance(event, UnknownFrame) for event in events)
 
 
 async def test_next_event_timeout_is_applied(client: WebMessagingClient) -> None:

@@ -496,3 +496,13 @@ def test_presigned_url_answers() -> None:
     )
     assert link.attachment_id == "a" and link.headers == {"x-amz-tagging": "t"}
     assert link.file_size is None
+
+
+def test_the_health_check_answer_renews_the_expiry() -> None:
+    session = _codec.session_info({"connected": True, "expirationDate": 100, "durationSeconds": 5})
+    answer = {"id": "x", "metadata": {"durationSeconds": "60", "expirationDate": "1796420000"}}
+    renewed = _codec.renewed(session, answer)
+    assert renewed.expires_at == datetime.fromtimestamp(1796420000, UTC)
+    assert renewed.duration_seconds == 60
+    assert _codec.renewed(session, {"metadata": {"expirationDate": "soon"}}) == session
+    assert _codec.renewed(session, "junk") == session

@@ -16,7 +16,8 @@ repeating them is harmless; a message is not (it may have been stored), so its `
 :class:`~.SendNotConfirmedError` and the message, if stored, arrives with the backfill.
 
 Liveness: WebSocket pings (``ping_interval``); and the ``echo`` health check, at most once per
-30 s, when the caller asks (:meth:`WebMessagingClient.health_check`).
+30 s, every ``health_check_interval`` (60 s) and when the caller asks
+(:meth:`WebMessagingClient.health_check`); its answer renews the session's expiry.
 """
 
 from __future__ import annotations
@@ -183,6 +184,7 @@ class _Pending:
 class _Connection:
     ws: ClientConnection
     reader: asyncio.Task[None] | None = None
+    keep_alive: asyncio.Task[None] | None = None
     closed_by_service: bool = False
     pending: dict[str, _Pending] = field(default_factory=dict)
 
@@ -203,6 +205,8 @@ class WebMessagingClient:
     WebSocket and the REST calls. A refusal for the rate (429) holds every send for the
     ``retryAfter`` it gives, up to ``rate_limit_retries`` times per request and
     ``rate_limit_budget`` seconds of waiting, then raises :class:`RateLimitExceededError`.
+    ``health_check_interval`` is how often the ``echo`` health check goes out on its own (at
+    least 30 s; ``None``: only when :meth:`health_check` is called).
 
     Use ``async with WebMessagingClient(...) as client:`` or :meth:`connect` and :meth:`close`.
     """
@@ -224,6 +228,7 @@ class WebMessagingClient:
         rate_limit_retries: int = 3,
         rate_limit_budget: float = 60.0,
         history_page_size: int = HISTORY_PAGE_SIZE,
+        health_check_interval: float | None = 60.0,
     ) -> None:
         self._endpoints: Endpoints = resolve_endpoints(environment, deployment_id, application)
         if token is None:
@@ -251,6 +256,13 @@ class WebMessagingClient:
         if not isinstance(history_page_size, int) or not 1 <= history_page_size <= 100:
             raise ValueError("history_page_size must be an int from 1 to 100")
         self._page_size = history_page_size
+        if health_check_interval is not None:
+            health_check_interval = positive_seconds(health_check_interval, "health_check_interval")
+            if health_check_interval < HEALTH_CHECK_INTERVAL_SECONDS:
+                raise ValueError(
+                    f"health_check_interval must be at least {HEALTH_CHECK_INTERVAL_SECONDS:g} s"
+                )
+        self._health_check_interval = health_check_interval
         self._proxy = proxy_url(proxy)
         self._rest = RestParts(
             self._endpoints, origin=origin, proxy=self._proxy, timeout=self._request_timeout
@@ -529,13 +541,33 @@ class WebMessagingClient:
         ):
             return False
         self._last_health_check_at = now
-        await self._request(
+        frame = await self._request(
             lambda tracing: _codec.request_echo(self._token, tracing),
             "the health check",
             frozenset({FrameClass.STRUCTURED_MESSAGE}),
+            read_only_allowed=True,
             tracing_id=HEALTH_CHECK_TRACING_ID,
         )
+        if self._session is not None:
+            self._session = _codec.renewed(self._session, frame.body)
         return True
+
+    async def _keep_alive(self, connection: _Connection) -> None:
+        """The periodic health check of ``health_check_interval``: a connection whose echo goes
+        unanswered is taken for dead (its transport cut, so that the reconnect follows)."""
+        assert self._health_check_interval is not None
+        while True:
+            await asyncio.sleep(self._health_check_interval)
+            if connection is not self._connection or not self._ready.is_set():
+                continue
+            try:
+                await self.health_check()
+            except WebMessagingTimeoutError:
+                logger.info("the health check went unanswered; reconnecting")
+                connection.ws.transport.abort()
+                return
+            except WebMessagingError:
+                return
 
     # -- the session --------------------------------------------------------------------------
 
@@ -559,6 +591,7 @@ class WebMessagingClient:
             lambda tracing: _codec.request_simple(Action.GET_JWT, self._token, tracing),
             "getJwt",
             frozenset({FrameClass.JWT_RESPONSE}),
+            read_only_allowed=True,
         )
         body = frame.body if isinstance(frame.body, dict) else {}
         jwt = body.get("jwt")
@@ -817,6 +850,8 @@ class WebMessagingClient:
             raise _open_error(self._endpoints.websocket_url, exc) from exc
         connection = _Connection(ws)
         connection.reader = asyncio.create_task(self._read(connection))
+        if self._health_check_interval is not None:
+            connection.keep_alive = asyncio.create_task(self._keep_alive(connection))
         self._connection = connection
         return connection
 
@@ -944,6 +979,8 @@ class WebMessagingClient:
         while current is not None:
             assert current.reader is not None
             await current.reader
+            if current.keep_alive is not None:
+                current.keep_alive.cancel()
             if current is not self._connection:
                 return  # replaced on purpose (resume, close)
             self._ready.clear()
@@ -1102,6 +1139,10 @@ class WebMessagingClient:
         if self._connection is connection:
             self._connection = None
             self._ready.clear()
+        if connection.keep_alive is not None and connection.keep_alive is not (
+            asyncio.current_task()
+        ):
+            connection.keep_alive.cancel()
         await connection.ws.close(_CLOSE_NORMAL, "The user has closed the connection.")
         if connection.reader is not None:
             with contextlib.suppress(asyncio.CancelledError):
@@ -1231,6 +1272,13 @@ class WebMessagingClient:
             connection.pending.pop(tracing, None)
         if frame.frame_class == FrameClass.TOO_MANY_REQUESTS_ERROR_MESSAGE:
             return frame
+        if frame.frame_class == FrameClass.SESSION_EXPIRED_EVENT:
+            # The service answers any request on an expired session so.
+            expired = SessionExpiredError(
+                f"{what}: the session has expired", frame_class=frame.frame_class
+            )
+            self._expire(expired, announced=True)
+            raise expired
         if not frame.ok or frame.frame_class in (FrameClass.STRING, FrameClass.ERROR):
             error = _codec.error_for(frame, what)
             if isinstance(error, SessionExpiredError):
@@ -1339,10 +1387,12 @@ class WebMessagingClient:
         self._deliver([*fresh, *others])
         return backfilled
 
-    def _expire(self, error: SessionExpiredError) -> None:
-        """The session is gone: a :class:`SessionExpired` event ends the events, and every
-        request raises ``error``."""
-        self._deliver([SessionExpired(raw={"code": error.code})])
+    def _expire(self, error: SessionExpiredError, *, announced: bool = False) -> None:
+        """The session is gone: a :class:`SessionExpired` event ends the events (unless the
+        service's own ``SessionExpiredEvent`` was delivered), and every request raises
+        ``error``."""
+        if not announced:
+            self._deliver([SessionExpired(raw={"code": error.code})])
         self._refusal = error
         self._end()
 

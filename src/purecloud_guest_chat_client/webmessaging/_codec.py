@@ -9,6 +9,7 @@ limits are checked here before anything is sent.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import mimetypes
 import uuid
@@ -630,6 +631,21 @@ def session_info(body: Any) -> SessionInfo:
         duration_seconds=_int(data.get("durationSeconds")),
         expires_at=datetime.fromtimestamp(expiry, UTC) if expiry is not None else None,
         raw=data,
+    )
+
+
+def renewed(session: SessionInfo, echo_body: Any) -> SessionInfo:
+    """``session`` with the duration and expiry the health check's answer reports (as strings,
+    in its metadata)."""
+    metadata = _string_map(echo_body.get("metadata")) if isinstance(echo_body, dict) else {}
+    expiry = _number(metadata.get("expirationDate"))
+    duration = _int(metadata.get("durationSeconds"))
+    return dataclasses.replace(
+        session,
+        expires_at=datetime.fromtimestamp(expiry, UTC)
+        if expiry is not None
+        else session.expires_at,
+        duration_seconds=duration if duration is not None else session.duration_seconds,
     )
 
 
