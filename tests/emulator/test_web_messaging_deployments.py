@@ -139,3 +139,12 @@ async def test_get_configuration(service: LocalService) -> None:
         assert body["messageRoutingEnabled"] is True
         assert body["sessionDurationSeconds"] == 259_200
         assert body["allowedMedia"]["inbound"]["maxFileSizeKB"] > 0
+
+
+def test_a_bad_disconnect_type_is_refused_when_the_service_starts(
+    service_factory: Callable[..., LocalService], tmp_path: Path
+) -> None:
+    config = tmp_path / "centre.toml"
+    config.write_text('[[deployments]]\nid = "d"\nconversationDisconnect = "Vanish"\n')
+    with pytest.raises(ValueError, match="conversationDisconnect"):
+        service_factory(config_file=config)

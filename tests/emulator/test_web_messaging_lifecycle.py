@@ -286,19 +286,28 @@ async def test_clear_wipes_the_session_and_ends_the_conversation(
         assert (await again.configure())["body"]["newSession"] is True
 
 
-async def test_expiry_answers_session_expired_then_4006_then_a_new_session(
-    service_factory: Callable[..., LocalService],
-) -> None:
-    service = service_factory(agent="manual", web_messaging_session_seconds=1)
-    async with web_guest(service) as guest, AsyncControlClient(service.control_url) as control:
-        configured_at = (await guest.configure())["body"]["expirationDate"]
+async def test_each_message_moves_the_expiry_forward(manual: LocalService) -> None:
+    async with web_guest(manual, configure=False) as guest:
+        configured = (await guest.configure())["body"]
+        assert configured["durationSeconds"] == 259_200
         await guest.say("moves the expiry on", "m-1")
         await guest.wait_for(of_class("StructuredMessage"))
         await guest.send("echo", message={"type": "Text", "text": "ping"}, tracingId="hc")
         health = await guest.wait_for(lambda f: f.get("tracingId") == "hc")
-        if health["class"] == "StructuredMessage":
-            assert int(health["body"]["metadata"]["expirationDate"]) >= configured_at
-            assert health["body"]["metadata"]["durationSeconds"] == "1"
+        assert health["body"]["metadata"]["durationSeconds"] == "259200"
+        assert int(health["body"]["metadata"]["expirationDate"]) >= configured["expirationDate"]
+
+
+async def test_expiry_answers_session_expired_then_4006_then_a_new_session(
+    service_factory: Callable[..., LocalService],
+) -> None:
+    service = service_factory(agent="manual", web_messaging_session_seconds=1)
+    async with (
+        web_guest(service, configure=False) as guest,
+        AsyncControlClient(service.control_url) as control,
+    ):
+        configured = await guest.configure()
+        assert configured["body"]["durationSeconds"] == 1
 
         async def health_check_expired() -> bool:
             await guest.send("echo", message={"type": "Text", "text": "ping"}, tracingId="hc")
@@ -308,6 +317,9 @@ async def test_expiry_answers_session_expired_then_4006_then_a_new_session(
         await until(health_check_expired, "SessionExpiredEvent")
         refused = await guest.configure()
         assert refused["class"] == "string" and refused["code"] == ErrorCode.SESSION_EXPIRED
+        await guest.say("too late", "late")
+        late = await guest.wait_for(lambda f: f.get("tracingId") == "late")
+        assert late["class"] == "SessionExpiredEvent" and late["type"] == "response"
         chats = await conversations_of(control, DEPLOYMENT)
         assert [c["status"] for c in chats] == ["ended"]
 
@@ -342,3 +354,28 @@ async def test_the_echo_agent_still_answers_over_web_messaging(service: LocalSer
         reply = await guest.wait_for(is_outbound_text)
         assert reply["body"]["text"] == "You said: hello"
         assert reply["body"]["originatingEntity"] == "Bot"
+
+
+@pytest.mark.parametrize(
+    ("action", "fields"),
+    [
+        ("configureSession", {"deploymentId": DEPLOYMENT, "startNew": "yes"}),
+        ("closeSession", {"closeAllConnections": 1}),
+        ("onMessage", {"message": {"type": "Gesture", "text": "hi"}}),
+        ("onMessage", {"message": {"type": "Text", "text": 42}}),
+        ("onMessage", {"message": {"type": "Text", "text": ""}}),
+        ("onMessage", {"message": {"type": "Event", "events": "Typing"}}),
+        ("onMessage", {"message": {"type": "Text", "text": "hi", "content": {"a": 1}}}),
+        ("onMessage", {"message": {"type": "Text", "content": [{"contentType": "Hologram"}]}}),
+    ],
+)
+async def test_malformed_requests_refused_and_the_session_served_after(
+    manual: LocalService, action: str, fields: dict[str, Any]
+) -> None:
+    async with web_guest(manual) as guest:
+        await guest.send(action, tracingId="bad", **fields)
+        refused = await guest.wait_for(lambda f: f.get("tracingId") == "bad")
+        assert refused["class"] == "string" and refused["code"] in (400, 4000)
+        assert isinstance(refused["body"], str) and refused["body"]
+        await guest.say("still served", "good")
+        assert (await guest.wait_for(of_class("StructuredMessage")))["tracingId"] == "good"

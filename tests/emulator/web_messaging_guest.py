@@ -138,9 +138,10 @@ async def conversations_of(control: AsyncControlClient, deployment: str) -> list
     return sorted(found, key=lambda c: c["createdDate"])
 
 
-async def until(check: Callable[[], Any], what: str) -> Any:
-    """Polls ``check`` (sync or async) until it returns something truthy, within the tests'
-    deadline."""
+async def until(check: Callable[[], Any], what: str, every: float = 0.1) -> Any:
+    """Polls ``check`` (sync or async) every ``every`` seconds until it returns something
+    truthy, within the tests' deadline. (A check that sends frames must stay well under the
+    service's frames-per-second limit of a connection.)"""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + WAIT
     while True:
@@ -151,4 +152,4 @@ async def until(check: Callable[[], Any], what: str) -> Any:
             return result
         if loop.time() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.02)
+        await asyncio.sleep(every)

@@ -49,7 +49,14 @@ from .api_error import ApiError
 from .contact_centre import Deployment
 from .records import Conversation, Member, Message, new_id, utc_now
 from .runtime import Runtime
-from .web_messaging_sessions import Expired, Session, WebMessagingSessions, token_key
+from .stream_hub import SERVICE_STOPPING, StreamConnection, StreamHub
+from .web_messaging_sessions import (
+    Expired,
+    Receiver,
+    Session,
+    WebMessagingSessions,
+    token_key,
+)
 from .wire_json import dumps
 
 logger = logging.getLogger("purecloud_guest_chat_client.emulator.requests")
@@ -105,32 +112,89 @@ class _Refused(Exception):
         self.text = text
 
 
+class _HubPresence(StreamConnection):
+    """A Web Messaging connection as the stream hub sees it, beside the Guest Chat streams of
+    its conversation, so the control API's fault injection drops it (``dropStreams``) and the
+    service's stop closes it (1012) as it does them. The hub's Guest Chat frames are not for it,
+    and the end of the conversation does not close it: the session goes on, read-only."""
+
+    def __init__(self, connection: _Connection, conversation: Conversation) -> None:
+        super().__init__(
+            connection.websocket,
+            connection.abort_transport,
+            conversation.id,
+            conversation.guest_id,
+            max_queued=1,
+        )
+        self.connection = connection
+
+    def push(self, text: str) -> None:
+        pass
+
+    def close(self, code: int, reason: str) -> None:
+        if (code, reason) == SERVICE_STOPPING:
+            self.connection.close(code)
+
+
 class _Connection:
     """One guest WebSocket: its outbox, written by one sender task in order."""
 
-    def __init__(self, websocket: WebSocket, deployment: Deployment, deployment_id: str) -> None:
+    def __init__(
+        self,
+        websocket: WebSocket,
+        deployment: Deployment,
+        deployment_id: str,
+        hub: StreamHub,
+        abort_transport: Callable[[], None] | None,
+    ) -> None:
         self.websocket = websocket
         self.deployment = deployment
         self.deployment_id = deployment_id
-        self.outbox: asyncio.Queue[str | None] = asyncio.Queue()
+        self.abort_transport = abort_transport
+        self.outbox: asyncio.Queue[str | int] = asyncio.Queue()
         self.session: Session | None = None
         self.closing = False
+        self._hub = hub
+        self._presence: _HubPresence | None = None
+
+    def bind(self, session: Session | None) -> None:
+        """The connection belongs to ``session`` (and its conversation) from now on, or to
+        none."""
+        if self.session is not None and self.session is not session:
+            self.session.detach(self)
+        self.session = session
+        conversation = session.conversation if session is not None else None
+        presence = self._presence
+        if presence is not None and (
+            conversation is None or presence.conversation_id != conversation.id
+        ):
+            self._hub.detach(presence)
+            presence.finished.set()
+            self._presence = None
+        if conversation is not None and self._presence is None:
+            self._presence = _HubPresence(self, conversation)
+            self._hub.attach(self._presence)
 
     def push(self, text: str) -> None:
         if not self.closing:
             self.outbox.put_nowait(text)
 
-    def close(self) -> None:
-        """Closes the connection (1000) once what is queued for it has been sent."""
+    def abort(self) -> None:
+        """Cuts the connection with no close frame, as a network failure would."""
+        if self.abort_transport is not None:
+            self.abort_transport()
+
+    def close(self, code: int = 1000) -> None:
+        """Closes the connection with ``code`` once what is queued for it has been sent."""
         if not self.closing:
             self.closing = True
-            self.outbox.put_nowait(None)
+            self.outbox.put_nowait(code)
 
     async def run_sender(self) -> None:
         with contextlib.suppress(WebSocketDisconnect, RuntimeError, OSError):
-            while (text := await self.outbox.get()) is not None:
+            while isinstance(text := await self.outbox.get(), str):
                 await self.websocket.send_text(text)
-            await self.websocket.close(1000)
+            await self.websocket.close(text)
 
 
 Handler = Callable[[_Connection, Session, dict[str, Any], str | None], Awaitable[None]]
@@ -206,13 +270,18 @@ class WebMessagingEndpoint:
             )
             return
         await websocket.accept()
-        connection = _Connection(websocket, deployment, deployment_id)
+        connection = _Connection(
+            websocket,
+            deployment,
+            deployment_id,
+            self.runtime.hub,
+            scope.get("state", {}).get("abort_transport"),
+        )
         sender = asyncio.create_task(connection.run_sender())
         try:
             await self._receive(connection)
         finally:
-            if connection.session is not None:
-                connection.session.detach(connection)
+            connection.bind(None)
             sender.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await sender
@@ -331,17 +400,15 @@ class WebMessagingEndpoint:
             )
         except Expired:
             raise _Refused(ErrorCode.SESSION_EXPIRED, SESSION_EXPIRED_MESSAGE) from None
-        if current is not None and current is not session:
-            current.detach(connection)
-        connection.session = session
+        connection.bind(session)
         evicted = session.attach(connection)
-        if isinstance(evicted, _Connection):
-            # The session has one connection too many: its oldest goes.
-            evicted.session = None
-            evicted.push(_event(FrameClass.CONNECTION_CLOSED_EVENT))
-            evicted.close()
+        if evicted is not None:
+            _closed_by_service(evicted)  # the session has one connection too many: the oldest
+        _rebind(session)  # after startNew, its connections are in the new conversation
         body = self._session_body(session, connected=True, new=new)
         connection.push(_frame(FrameType.RESPONSE, FrameClass.SESSION_RESPONSE, body, tracing_id))
+        if self.runtime.faults.take_drop_on_attach(session.conversation.id):
+            connection.abort()  # fault injection (dropStreams with a count)
 
     def _session_body(self, session: Session, *, connected: bool, new: bool) -> dict[str, Any]:
         return {
@@ -398,6 +465,7 @@ class WebMessagingEndpoint:
         stored_text = text or answer
         self._take_rate(session)
         stored = await self.sessions.guest_says(session, stored_text)
+        _rebind(session)  # a message after a Send-type end starts a new conversation
         body: dict[str, Any] = {
             "id": stored.id,
             "type": message_type,
@@ -458,8 +526,10 @@ class WebMessagingEndpoint:
             if event["eventType"] == EventType.TYPING:
                 if not connection.deployment.user_typing:
                     raise _Refused(ErrorCode.FORBIDDEN, TYPING_DISABLED_MESSAGE)
-                # Typing is shown to the agent (as a Guest Chat guest's is), not echoed.
-                self.sessions.guest_typing(session)
+                # Typing is shown to the agent (as a Guest Chat guest's is), not echoed; Off
+                # has nothing to show: the agent side's indicator times out by itself.
+                if event["typing"]["type"] == TypingType.ON:
+                    self.sessions.guest_typing(session)
                 continue
             presence = event["presence"]["type"]
             if presence == PresenceType.CLEAR:
@@ -478,11 +548,7 @@ class WebMessagingEndpoint:
         session.push(_event(FrameClass.SESSION_CLEARED_EVENT))
         await self.sessions.clear(session)
         for receiver in tuple(session.connections):
-            session.detach(receiver)
-            if isinstance(receiver, _Connection):
-                receiver.session = None
-            receiver.push(_event(FrameClass.CONNECTION_CLOSED_EVENT))
-            receiver.close()
+            _closed_by_service(receiver)
 
     async def _echo(
         self,
@@ -520,15 +586,9 @@ class WebMessagingEndpoint:
             raise _Refused(ErrorCode.BAD_REQUEST, "closeAllConnections must be true or false.")
         if close_all:
             for receiver in tuple(session.connections):
-                if receiver is connection:
-                    continue
-                session.detach(receiver)
-                if isinstance(receiver, _Connection):
-                    receiver.session = None
-                receiver.push(_event(FrameClass.CONNECTION_CLOSED_EVENT))
-                receiver.close()
-        session.detach(connection)
-        connection.session = None
+                if receiver is not connection:
+                    _closed_by_service(receiver)
+        connection.bind(None)
         body = self._session_body(session, connected=False, new=False)
         connection.push(_frame(FrameType.RESPONSE, FrameClass.SESSION_RESPONSE, body, tracing_id))
 
@@ -556,6 +616,20 @@ class _RateLimited(_Refused):
     def __init__(self, retry_after: int) -> None:
         super().__init__(ErrorCode.TOO_MANY_REQUESTS, RATE_TOO_HIGH_MESSAGE)
         self.retry_after = retry_after
+
+
+def _closed_by_service(receiver: Receiver) -> None:
+    """The service closes a connection of a session: ConnectionClosedEvent, then the close."""
+    if isinstance(receiver, _Connection):
+        receiver.bind(None)
+    receiver.push(_event(FrameClass.CONNECTION_CLOSED_EVENT))
+    receiver.close()
+
+
+def _rebind(session: Session) -> None:
+    for receiver in session.connections:
+        if isinstance(receiver, _Connection):
+            receiver.bind(session)
 
 
 def _nickname(member: Member | None) -> str:

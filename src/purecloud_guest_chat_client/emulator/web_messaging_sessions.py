@@ -46,7 +46,7 @@ class Receiver(Protocol):
 
     def push(self, text: str) -> None: ...
 
-    def close(self) -> None: ...
+    def close(self, code: int = 1000) -> None: ...
 
 
 class SessionEvents(Protocol):
@@ -175,7 +175,8 @@ class WebMessagingSessions:
             session.end_settled = True
             session.read_only = row.read_only or self._read_only_after_end(row.deployment_id)
         self._sessions[row.key] = session
-        self._listen(session)
+        if not conversation.ended:
+            self._listen(session)
         return session
 
     async def configure(
