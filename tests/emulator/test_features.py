@@ -13,6 +13,7 @@ import pytest
 import websockets
 
 from purecloud_guest_chat_client.emulator import AsyncControlClient, ControlError, LocalService
+from purecloud_guest_chat_client.emulator.routes_web_messaging_rest import WEB_MESSAGING_REST
 
 from ..helpers import API, WAIT, Guest, NewGuest, create_body, is_channel, is_message
 
@@ -322,7 +323,7 @@ async def test_every_operation_of_the_document_is_served(http: httpx2.AsyncClien
         for path, described in document["paths"].items()
         for method in described
     ]
-    assert len(operations) == 23
+    assert len(operations) == 23 + len(WEB_MESSAGING_REST)  # guest and control, Web Messaging
     for method, path in operations:
         response = await http.request(method, path, content=b"[]", headers=JSON_HEADERS)
         assert response.status_code != 405, (method, path)

@@ -10,14 +10,17 @@ The modules form layers; each imports only from its own layer and those below it
    limits of ``connection_limits``, around the ASGI application of ``asgi_app``;
    ``command_line`` holds the options both server command lines are built from.
 2. HTTP: the routes of each door, ``routes_guest`` (the guest REST API), ``routes_stream`` (the
-   event stream), ``routes_web_messaging`` (the Web Messaging WebSocket), ``routes_control``
+   event stream), ``routes_web_messaging`` (the Web Messaging WebSocket),
+   ``routes_web_messaging_rest`` (its REST parts), ``routes_control``
    (the control API) and ``routes_console`` (the browser console); what they share
    (``routes_shared``, ``http_io``, ``control_auth``, ``host_guard``); and ``openapi``, the
    document built from the guest and control route tables.
 3. Runtime: ``runtime`` wires the parts of one running service together.
 4. Chat: ``chat_service`` (the lifecycle of a chat), ``queue_routing`` (how a chat reaches an
    agent), ``bot_agents`` with ``bot_replies`` (what bot agents say), ``agent_feed`` (the
-   console's live view), ``web_messaging_sessions`` (Web Messaging sessions) and
+   console's live view), ``web_messaging_sessions`` (Web Messaging sessions),
+   ``web_messaging_auth`` (its JWTs and signed-in guests), ``web_messaging_attachments``
+   (its attachments), ``web_messaging_messages`` (its message bodies) and
    ``wire_frames`` / ``wire_json`` (what goes on the wire).
 5. State: ``store`` (SQLite), ``token_authority`` (the guest JWTs), ``stream_hub`` (the open
    streams), ``records``, ``structured_content`` (what agents send besides text),

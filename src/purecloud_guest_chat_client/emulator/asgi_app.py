@@ -32,6 +32,7 @@ from .routes_control import control_routes
 from .routes_guest import guest_routes
 from .routes_stream import STREAM_PATH, EventStreamEndpoint
 from .routes_web_messaging import WebMessagingEndpoint
+from .routes_web_messaging_rest import WebMessagingRest, web_messaging_rest_routes
 from .runtime import Runtime
 from .stream_hub import frame_writer, transport_aborter
 
@@ -203,6 +204,11 @@ def build_app(runtime: Runtime) -> Starlette:
         *guest_routes(runtime),
         *control_routes(runtime),
         *console_routes(runtime),
+        *web_messaging_rest_routes(
+            WebMessagingRest(
+                runtime, web_messaging.attachments, web_messaging.signins, web_messaging.logged_out
+            )
+        ),
         Route("/openapi.json", openapi, methods=["GET"]),
         WebSocketRoute(STREAM_PATH, EventStreamEndpoint(runtime)),
         WebSocketRoute(WEBSOCKET_PATH, web_messaging),

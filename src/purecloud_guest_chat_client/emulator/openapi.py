@@ -12,10 +12,22 @@ from ..models.protocol import (
     EVENT_STREAM_PATH,
     MAX_MESSAGE_LENGTH,
 )
+from ..models.web_messaging_protocol import (
+    HISTORY_MAX_PAGE_SIZE,
+    HISTORY_PAGE_NUMBER_PARAMETER,
+    HISTORY_PAGE_SIZE,
+    HISTORY_PAGE_SIZE_PARAMETER,
+    MAX_ATTACHMENT_KB,
+    REFUSED_CODE_PREFIX,
+    UPLOAD_TAGGING_HEADER,
+    URL_EXPIRES_PARAMETER,
+    URL_SIGNATURE_PARAMETER,
+)
 from .api_error import MAX_JSON_DEPTH, MAX_REQUEST_BYTES
 from .routes_control import CONTROL_API, LIST_MAX_PAGE_SIZE, LIST_PAGE_SIZE
 from .routes_guest import GUEST_API, MAX_PAGE_SIZE, MAX_RESULTS
-from .routes_shared import MAX_PAGE_NUMBER, SENDABLE_BODY_TYPES
+from .routes_shared import MAX_PAGE_NUMBER, SENDABLE_BODY_TYPES, RouteEntry
+from .routes_web_messaging_rest import WEB_MESSAGING_REST, RestOperation
 
 _PATH_PARAMETER = re.compile(r"\{(\w+)\}")
 _ERRORS = {
@@ -356,6 +368,130 @@ def _descriptions() -> dict[str, dict[str, Any]]:
     }
 
 
+_STRUCTURED_MESSAGES = {
+    "type": "object",
+    "required": ["entities", "pageSize", "pageNumber", "total", "pageCount"],
+    "properties": {
+        "entities": {
+            "type": "array",
+            "description": "StructuredMessage bodies, newest first, as the WebSocket sends them",
+            "items": _OBJECT,
+        },
+        "pageSize": {"type": "integer"},
+        "pageNumber": {"type": "integer"},
+        "total": {"type": "integer"},
+        "pageCount": {"type": "integer"},
+    },
+}
+
+
+# A code the local service accepts: not blank, and not one that starts with its refusal prefix.
+_CODE = {"type": "string", "allOf": [_TEXT, {"pattern": f"^(?!{REFUSED_CODE_PREFIX})"}]}
+_TOKEN_EXCHANGE_REQUEST = {
+    "type": "object",
+    "required": ["deploymentId", "oauth"],
+    "properties": {
+        "deploymentId": _TEXT,
+        "oauth": {
+            "anyOf": [
+                {
+                    "type": "object",
+                    "required": ["code", "redirectUri"],
+                    "properties": {
+                        "code": _CODE,
+                        "redirectUri": _TEXT,
+                        "codeVerifier": {"type": "string"},
+                    },
+                },
+                {
+                    "type": "object",
+                    "required": ["idToken", "nonce"],
+                    "properties": {"idToken": _CODE, "nonce": _TEXT},
+                    "not": {"required": ["code"]},
+                },
+            ]
+        },
+    },
+}
+_TOKEN_REFRESH_REQUEST = {
+    "type": "object",
+    "required": ["refreshToken"],
+    "properties": {"refreshToken": {"type": "string", "minLength": 1}},
+}
+_SIGN_IN_TOKENS = {
+    "type": "object",
+    "required": ["jwt"],
+    "properties": {"jwt": {"type": "string"}, "refreshToken": {"type": "string"}},
+}
+
+
+def _web_messaging_descriptions() -> dict[str, dict[str, Any]]:
+    """The Web Messaging REST parts, by operationId."""
+    signed = [
+        {**_query(URL_EXPIRES_PARAMETER, {"type": "integer"}, "epoch seconds"), "required": True},
+        {**_query(URL_SIGNATURE_PARAMETER, {"type": "string"}), "required": True},
+    ]
+    history_page_size = {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": HISTORY_MAX_PAGE_SIZE,
+        "default": HISTORY_PAGE_SIZE,
+    }
+    return {
+        "getWebmessagingMessages": _operation(
+            "A Web Messaging session's messages, newest first (bearer: the getJwt JWT)",
+            query=[
+                _query(HISTORY_PAGE_NUMBER_PARAMETER, _PAGE_NUMBER),
+                _query(HISTORY_PAGE_SIZE_PARAMETER, history_page_size),
+            ],
+            response=_STRUCTURED_MESSAGES,
+        ),
+        "postWebdeploymentsTokenOauthcodegrantjwtexchange": _operation(
+            "Exchange a signed-in user's OAuth code (or OpenID Connect id token) for the JWT of "
+            f"configureAuthenticatedSession; the local service refuses a code that starts with "
+            f"'{REFUSED_CODE_PREFIX}' and signs in the user the code names (up to its first ':')",
+            body=_TOKEN_EXCHANGE_REQUEST,
+            response=_SIGN_IN_TOKENS,
+            security=[],
+        ),
+        "postWebdeploymentsTokenRefresh": _operation(
+            "A fresh JWT for a refresh token (401 once it is revoked)",
+            body=_TOKEN_REFRESH_REQUEST,
+            response=_SIGN_IN_TOKENS,
+            security=[],
+        ),
+        "deleteWebdeploymentsTokenRevoke": _operation(
+            "Log the signed-in guest out: its sessions' connections get a LogoutEvent",
+            status="204",
+            security=[{"signInJwt": []}],
+        ),
+        "putWebmessagingAttachment": {
+            **_operation(
+                "Upload an attachment's bytes to the signed URL of its PresignedUrlResponse, with "
+                f"its headers ({UPLOAD_TAGGING_HEADER}); at most {MAX_ATTACHMENT_KB} KB",
+                query=signed,
+                security=[],
+            ),
+            "requestBody": {
+                "required": True,
+                "content": {"application/octet-stream": {"schema": {"type": "string"}}},
+            },
+        },
+        "getWebmessagingAttachment": _operation(
+            "Download an attachment from a signed URL (downloadUrl, getAttachment): its bytes, "
+            "with its media type",
+            query=signed,
+            security=[],
+        ),
+        "getWebdeploymentsDeploymentConfig": _operation(
+            "A deployment's Messenger configuration (404 for a deployment the contact centre "
+            "does not list)",
+            response=_OBJECT,
+            security=[],
+        ),
+    }
+
+
 def _camel_case(name: str) -> str:
     first, *rest = name.split("_")
     return first + "".join(word.capitalize() for word in rest)
@@ -364,9 +500,14 @@ def _camel_case(name: str) -> str:
 def _paths() -> dict[str, Any]:
     """One entry per route of the guest and control APIs, as they are mounted: the route's
     ``{snake_case}`` path parameters become the document's ``{camelCase}`` ones."""
-    descriptions = _descriptions()
+    descriptions = {**_descriptions(), **_web_messaging_descriptions()}
     paths: dict[str, Any] = {}
-    for entry in (*GUEST_API, *CONTROL_API):
+    entries: tuple[RouteEntry | RestOperation, ...] = (
+        *GUEST_API,
+        *CONTROL_API,
+        *WEB_MESSAGING_REST,
+    )
+    for entry in entries:
         path = _PATH_PARAMETER.sub(lambda m: "{" + _camel_case(m.group(1)) + "}", entry.path)
         described = descriptions.pop(entry.operation_id)
         parameters = [_path_param(name) for name in _PATH_PARAMETER.findall(path)]
@@ -419,6 +560,12 @@ def openapi_document() -> dict[str, Any]:
             "schemas": defined,
             "securitySchemes": {
                 "guestJwt": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+                "signInJwt": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "bearerFormat": "JWT",
+                    "description": "a Web Messaging sign-in JWT (the code exchange's)",
+                },
                 "controlToken": {
                     "type": "http",
                     "scheme": "bearer",

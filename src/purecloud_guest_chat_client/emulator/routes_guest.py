@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from pydantic import ValidationError
-from starlette.requests import Request
+from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
 from starlette.routing import Route
 
@@ -166,7 +166,7 @@ async def create_conversation(request: Request, runtime: Runtime) -> Response:
     return json_response(response.to_dict(exclude_none=True))
 
 
-def stream_base_uri(request: Request, settings: ServiceSettings) -> str:
+def stream_base_uri(request: HTTPConnection, settings: ServiceSettings) -> str:
     """Where guests reach the event stream: the configured public URL, else the address the
     service is bound to. Never the request's Host header, which the client chooses."""
     if settings.public_url is not None:

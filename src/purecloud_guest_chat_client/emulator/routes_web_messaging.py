@@ -18,8 +18,10 @@ from ..models import BodyType, MemberRole, format_timestamp
 from ..models.web_messaging_protocol import (
     AGENT_TYPING_DURATION_MS,
     BLOCKED_EXTENSIONS,
+    CANNOT_DOWNGRADE_MESSAGE,
     CLEAR_DISABLED_MESSAGE,
     DEPLOYMENT_ID_PARAMETER,
+    INBOUND_FILE_TYPES,
     MAX_ATTACHMENT_KB,
     MAX_CUSTOM_DATA_BYTES,
     MAX_TEXT_BYTES,
@@ -30,6 +32,7 @@ from ..models.web_messaging_protocol import (
     SESSION_EXPIRED_MESSAGE,
     SESSION_NOT_FOUND_MESSAGE,
     TYPING_DISABLED_MESSAGE,
+    UNAUTHORIZED_MESSAGE,
     Action,
     ContentType,
     Direction,
@@ -48,8 +51,13 @@ from ..models.web_messaging_protocol import (
 from .api_error import ApiError
 from .contact_centre import Deployment
 from .records import Conversation, Member, Message, new_id, utc_now
+from .routes_web_messaging_rest import service_base_url
 from .runtime import Runtime
 from .stream_hub import SERVICE_STOPPING, StreamConnection, StreamHub
+from .token_authority import load_or_create_key
+from .web_messaging_attachments import AttachmentRefused, UrlSigner, WebMessagingAttachments
+from .web_messaging_auth import SignedIn, WebMessagingSignIns, session_jwt
+from .web_messaging_messages import inbound_body, nickname, originating_entity, outbound_body
 from .web_messaging_sessions import (
     Expired,
     Receiver,
@@ -62,7 +70,10 @@ from .wire_json import dumps
 logger = logging.getLogger("purecloud_guest_chat_client.emulator.requests")
 
 _ALLOWED_MEDIA: dict[str, Any] = {
-    "inbound": {"fileTypes": [{"type": "*/*"}], "maxFileSizeKB": MAX_ATTACHMENT_KB}
+    "inbound": {
+        "fileTypes": [{"type": file_type} for file_type in INBOUND_FILE_TYPES],
+        "maxFileSizeKB": MAX_ATTACHMENT_KB,
+    }
 }
 _MESSAGE_TYPES = frozenset(MessageType)
 _ACTIONS = frozenset(Action)
@@ -232,21 +243,32 @@ class WebMessagingEndpoint:
             runtime.settings.web_messaging_session_seconds,
             self,
         )
+        signing_key = load_or_create_key(runtime.store)
+        self.attachments = WebMessagingAttachments(runtime.store, UrlSigner(signing_key))
+        self.signins = WebMessagingSignIns(runtime.store, signing_key)
         # The Guest Chat door's rate-limit setting switches this one too: 0 turns both off.
         self.messages_per_second = (
             MESSAGES_PER_SECOND if runtime.settings.rate_limit_per_minute > 0 else 0
         )
         # One entry per action: a new action is a new line here and a handler, never a new
         # branch in the dispatch.
-        self.openers: dict[str, Opener] = {Action.CONFIGURE_SESSION: self._configure}
+        self.openers: dict[str, Opener] = {
+            Action.CONFIGURE_SESSION: self._configure,
+            Action.CONFIGURE_AUTHENTICATED_SESSION: self._configure_authenticated,
+        }
         self.handlers: dict[str, Handler] = {
             Action.ON_MESSAGE: self._on_message,
             Action.ECHO: self._echo,
             Action.CLOSE_SESSION: self._close_session,
             Action.GET_CONFIGURATION: self._get_configuration,
+            Action.GET_JWT: self._get_jwt,
+            Action.ON_ATTACHMENT: self._on_attachment,
+            Action.GET_ATTACHMENT: self._get_attachment,
+            Action.DELETE_ATTACHMENT: self._delete_attachment,
         }
         self.inbound_content: dict[str, ContentReader] = {
             ContentType.BUTTON_RESPONSE: self._read_button_response,
+            ContentType.ATTACHMENT: self._read_attachment,
         }
 
     async def started(self) -> None:
@@ -298,6 +320,8 @@ class WebMessagingEndpoint:
                     tracing = request.get("tracingId")
                     tracing_id = tracing if isinstance(tracing, str) else None
                     await self._handle(connection, request, tracing_id)
+                except AttachmentRefused as refused:
+                    connection.push(_attachment_refusal(refused, tracing_id))
                 except _RateLimited as limited:
                     connection.push(_too_many_requests(limited.retry_after, tracing_id))
                 except _Refused as refused:
@@ -342,21 +366,8 @@ class WebMessagingEndpoint:
         """An agent's or bot's message goes to every connection of the session."""
         if message.sender_role == MemberRole.CUSTOMER or message.body_type != BodyType.STANDARD:
             return
-        sender = conversation.committed_members.get(message.sender_id)
         content = self.runtime.chats.structured_content.get(message.id)
-        body: dict[str, Any] = {
-            "id": message.id,
-            "type": MessageType.STRUCTURED if content else MessageType.TEXT,
-            "text": message.body,
-            "direction": Direction.OUTBOUND,
-            "channel": {
-                "time": format_timestamp(message.timestamp),
-                "from": {"nickname": _nickname(sender)},
-            },
-            "originatingEntity": _originating_entity(sender),
-        }
-        if content:
-            body["content"] = content
+        body = outbound_body(conversation, message, content)
         session.push(_frame(FrameType.MESSAGE, FrameClass.STRUCTURED_MESSAGE, body, None))
 
     def typing(self, session: Session, member: Member) -> None:
@@ -376,13 +387,20 @@ class WebMessagingEndpoint:
 
     # -- the actions -------------------------------------------------------------------------
 
+    def logged_out(self, session: Session) -> None:
+        """The signed-in guest logged out (the REST revoke)."""
+        session.push(_event(FrameClass.LOGOUT_EVENT))
+
     async def _configure(
         self,
         connection: _Connection,
         current: Session | None,
         request: dict[str, Any],
         tracing_id: str | None,
+        signed: SignedIn | None = None,
     ) -> None:
+        if signed is None and self.signins.signed_in(token_key(request["token"])):
+            raise _Refused(ErrorCode.CANNOT_DOWNGRADE, CANNOT_DOWNGRADE_MESSAGE)
         asked = request.get("deploymentId")
         if asked is not None and asked != connection.deployment_id:
             raise _Refused(ErrorCode.BAD_REQUEST, "The deploymentId is not the connection's.")
@@ -400,6 +418,8 @@ class WebMessagingEndpoint:
             )
         except Expired:
             raise _Refused(ErrorCode.SESSION_EXPIRED, SESSION_EXPIRED_MESSAGE) from None
+        if signed is not None:
+            await self.signins.sign_in(session, signed)
         connection.bind(session)
         evicted = session.attach(connection)
         if evicted is not None:
@@ -409,6 +429,27 @@ class WebMessagingEndpoint:
         connection.push(_frame(FrameType.RESPONSE, FrameClass.SESSION_RESPONSE, body, tracing_id))
         if self.runtime.faults.take_drop_on_attach(session.conversation.id):
             connection.abort()  # fault injection (dropStreams with a count)
+
+    async def _configure_authenticated(
+        self,
+        connection: _Connection,
+        current: Session | None,
+        request: dict[str, Any],
+        tracing_id: str | None,
+    ) -> None:
+        """A configure with the JWT of the code exchange (``data.code``): a new session, or the
+        same one stepped up to the signed-in user."""
+        data = request.get("data")
+        code = data.get("code") if isinstance(data, dict) else None
+        if not isinstance(code, str) or not code:
+            raise _Refused(ErrorCode.BAD_REQUEST, "data.code must hold the sign-in JWT.")
+        try:
+            signed = self.signins.verify(code)
+        except ApiError:
+            raise _Refused(ErrorCode.UNAUTHORIZED, UNAUTHORIZED_MESSAGE) from None
+        if signed.deployment_id != connection.deployment_id:
+            raise _Refused(ErrorCode.UNAUTHORIZED, UNAUTHORIZED_MESSAGE)
+        await self._configure(connection, current, request, tracing_id, signed)
 
     def _session_body(self, session: Session, *, connected: bool, new: bool) -> dict[str, Any]:
         return {
@@ -464,20 +505,17 @@ class WebMessagingEndpoint:
         # In the conversation, a message that is only content stands for what its items say.
         stored_text = text or answer
         self._take_rate(session)
+        stored_text = self.attachments.with_notes(stored_text, content)
         stored = await self.sessions.guest_says(session, stored_text)
         _rebind(session)  # a message after a Send-type end starts a new conversation
-        body: dict[str, Any] = {
-            "id": stored.id,
-            "type": message_type,
-            "text": text,
-            "direction": Direction.INBOUND,
-            "channel": {"time": format_timestamp(stored.timestamp), "messageId": new_id()},
-            "originatingEntity": OriginatingEntity.HUMAN,
-        }
-        if not text:
-            del body["text"]
-        if content:
-            body["content"] = content
+        await self.attachments.sent(content, stored.id)
+        body = inbound_body(
+            stored,
+            message_type=message_type,
+            text=text,
+            content=content,
+            metadata=self.signins.metadata(session.key),
+        )
         session.push(_frame(FrameType.MESSAGE, FrameClass.STRUCTURED_MESSAGE, body, tracing_id))
 
     async def _inbound_content(
@@ -503,6 +541,13 @@ class WebMessagingEndpoint:
             if text:
                 texts.append(text)
         return echoed, ", ".join(texts)
+
+    async def _read_attachment(
+        self, session: Session, item: dict[str, Any]
+    ) -> tuple[dict[str, Any], str]:
+        # No text of its own: agents see the attachment as a line after the guest's text.
+        attachment = self.attachments.checked(session.conversation.id, item)
+        return self.attachments.content(attachment), ""
 
     async def _read_button_response(
         self, session: Session, item: dict[str, Any]
@@ -609,6 +654,60 @@ class WebMessagingEndpoint:
         frame = _frame(FrameType.RESPONSE, FrameClass.GET_CONFIGURATION_RESPONSE, body, tracing_id)
         connection.push(frame)
 
+    async def _get_jwt(
+        self,
+        connection: _Connection,
+        session: Session,
+        request: dict[str, Any],
+        tracing_id: str | None,
+    ) -> None:
+        jwt = session_jwt(self.runtime.chats.tokens, session.conversation)
+        connection.push(_frame(FrameType.RESPONSE, FrameClass.JWT_RESPONSE, jwt, tracing_id))
+
+    async def _on_attachment(
+        self,
+        connection: _Connection,
+        session: Session,
+        request: dict[str, Any],
+        tracing_id: str | None,
+    ) -> None:
+        def notify(frame_class: str, body: dict[str, Any]) -> None:
+            session.push(_frame(FrameType.MESSAGE, frame_class, body, None))
+
+        base_url = service_base_url(connection.websocket, self.runtime.settings)
+        answer = self.attachments.request_upload(session.conversation.id, request, base_url, notify)
+        frame_class = FrameClass.PRESIGNED_URL_RESPONSE
+        connection.push(_frame(FrameType.RESPONSE, frame_class, answer, tracing_id))
+
+    async def _get_attachment(
+        self,
+        connection: _Connection,
+        session: Session,
+        request: dict[str, Any],
+        tracing_id: str | None,
+    ) -> None:
+        base_url = service_base_url(connection.websocket, self.runtime.settings)
+        answer = self.attachments.download(session.conversation.id, request, base_url)
+        frame_class = FrameClass.PRESIGNED_URL_RESPONSE
+        connection.push(_frame(FrameType.RESPONSE, frame_class, answer, tracing_id))
+
+    async def _delete_attachment(
+        self,
+        connection: _Connection,
+        session: Session,
+        request: dict[str, Any],
+        tracing_id: str | None,
+    ) -> None:
+        answer = await self.attachments.delete(session.conversation.id, request)
+        frame_class = FrameClass.ATTACHMENT_DELETED_RESPONSE
+        connection.push(_frame(FrameType.MESSAGE, frame_class, answer, tracing_id))
+
+
+def _attachment_refusal(refused: AttachmentRefused, tracing_id: str | None) -> str:
+    if refused.generate_url_error:
+        return _frame(FrameType.MESSAGE, FrameClass.GENERATE_URL_ERROR, refused.body(), tracing_id)
+    return _string_error(refused.code, refused.text, tracing_id)
+
 
 class _RateLimited(_Refused):
     """Over the session's message rate: answered with ``TooManyRequestsErrorMessage``."""
@@ -632,16 +731,6 @@ def _rebind(session: Session) -> None:
             receiver.bind(session)
 
 
-def _nickname(member: Member | None) -> str:
-    return str(member.profile.get("displayName") or "Agent") if member else "Agent"
-
-
-def _originating_entity(member: Member | None) -> str:
-    return (
-        OriginatingEntity.BOT if member is not None and member.is_bot else OriginatingEntity.HUMAN
-    )
-
-
 def _outbound_event(
     event: dict[str, Any], sender: Member | None, metadata: dict[str, str] | None = None
 ) -> str:
@@ -651,8 +740,8 @@ def _outbound_event(
         "type": MessageType.EVENT,
         "direction": Direction.OUTBOUND,
         "events": [event],
-        "channel": {"time": format_timestamp(utc_now()), "from": {"nickname": _nickname(sender)}},
-        "originatingEntity": _originating_entity(sender),
+        "channel": {"time": format_timestamp(utc_now()), "from": {"nickname": nickname(sender)}},
+        "originatingEntity": originating_entity(sender),
     }
     if metadata:
         body["metadata"] = metadata

@@ -196,6 +196,111 @@ def web_messaging_session_deleted_op(key: str) -> Operation:
     return Operation(_DELETE_WEB_MESSAGING_SESSION, (key,))
 
 
+# -- Web Messaging attachments (their own table) ---------------------------------------------
+
+_WEB_MESSAGING_ATTACHMENTS_SCHEMA = """
+CREATE TABLE IF NOT EXISTS web_messaging_attachments (
+    id TEXT PRIMARY KEY, conversation_id TEXT NOT NULL, file_name TEXT NOT NULL,
+    file_type TEXT NOT NULL, base_url TEXT NOT NULL, size INTEGER NOT NULL,
+    uploaded_at TEXT NOT NULL, message_id TEXT, data BLOB NOT NULL);
+CREATE INDEX IF NOT EXISTS web_messaging_attachments_by_conversation
+    ON web_messaging_attachments (conversation_id);
+"""
+_INSERT_ATTACHMENT = "INSERT INTO web_messaging_attachments VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+_ATTACHMENT_SENT = "UPDATE web_messaging_attachments SET message_id = ? WHERE id = ?"
+_DELETE_ATTACHMENT = "DELETE FROM web_messaging_attachments WHERE id = ?"
+_ATTACHMENT_COLUMNS = (
+    "id, conversation_id, file_name, file_type, base_url, size, uploaded_at, message_id"
+)
+
+
+@dataclass(frozen=True)
+class AttachmentRow:
+    """An uploaded Web Messaging attachment as stored, but its bytes."""
+
+    id: str
+    conversation_id: str
+    file_name: str
+    file_type: str
+    base_url: str
+    size: int
+    uploaded_at: str
+    message_id: str | None
+
+
+def web_messaging_attachment_op(row: AttachmentRow, data: bytes) -> Operation:
+    r = row
+    return Operation(
+        _INSERT_ATTACHMENT,
+        (
+            r.id,
+            r.conversation_id,
+            r.file_name,
+            r.file_type,
+            r.base_url,
+            r.size,
+            r.uploaded_at,
+            r.message_id,
+            data,
+        ),
+    )
+
+
+def web_messaging_attachment_sent_op(attachment_id: str, message_id: str) -> Operation:
+    return Operation(_ATTACHMENT_SENT, (message_id, attachment_id))
+
+
+def web_messaging_attachment_deleted_op(attachment_id: str) -> Operation:
+    return Operation(_DELETE_ATTACHMENT, (attachment_id,))
+
+
+# -- Web Messaging sign-ins (their own table) ------------------------------------------------
+
+_WEB_MESSAGING_SIGNINS_SCHEMA = """
+CREATE TABLE IF NOT EXISTS web_messaging_grants (
+    id TEXT PRIMARY KEY, deployment_id TEXT NOT NULL, user_name TEXT NOT NULL,
+    refresh_key TEXT NOT NULL UNIQUE, revoked INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS web_messaging_signins (
+    token_key TEXT PRIMARY KEY, grant_id TEXT NOT NULL);
+"""
+_INSERT_GRANT = "INSERT INTO web_messaging_grants VALUES (?, ?, ?, ?, 0)"
+_REVOKE_GRANT = "UPDATE web_messaging_grants SET revoked = 1 WHERE id = ?"
+_UPSERT_SIGNIN = (
+    "INSERT INTO web_messaging_signins VALUES (?, ?) "
+    "ON CONFLICT(token_key) DO UPDATE SET grant_id = excluded.grant_id"
+)
+
+
+@dataclass(frozen=True)
+class GrantRow:
+    """A guest's sign-in (the code exchange), keyed by a hash of its refresh token."""
+
+    id: str
+    deployment_id: str
+    user_name: str
+    refresh_key: str = field(repr=False)
+    revoked: bool
+
+
+def web_messaging_grant_op(grant: GrantRow) -> Operation:
+    g = grant
+    return Operation(_INSERT_GRANT, (g.id, g.deployment_id, g.user_name, g.refresh_key))
+
+
+def web_messaging_grant_revoked_op(grant_id: str) -> Operation:
+    return Operation(_REVOKE_GRANT, (grant_id,))
+
+
+def web_messaging_signin_op(token_key: str, grant_id: str) -> Operation:
+    """The session of ``token_key`` is signed in by the grant: it cannot go anonymous again."""
+    return Operation(_UPSERT_SIGNIN, (token_key, grant_id))
+
+
+def _grant_row(row: tuple[Any, ...]) -> GrantRow:
+    grant_id, deployment_id, user_name, refresh_key, revoked = row
+    return GrantRow(grant_id, deployment_id, user_name, refresh_key, bool(revoked))
+
+
 def _profile(text: str) -> dict[str, Any]:
     """A member's stored profile. Versions that did not refuse lone surrogates stored them
     (escaped): they become U+FFFD here, since such a string cannot be sent."""
@@ -233,6 +338,8 @@ class Store:
         # so commits (and the event loop that makes them) never wait for one.
         self._conn.execute("PRAGMA wal_autocheckpoint=0")
         self._conn.executescript(_SCHEMA)
+        self._conn.executescript(_WEB_MESSAGING_ATTACHMENTS_SCHEMA)
+        self._conn.executescript(_WEB_MESSAGING_SIGNINS_SCHEMA)
         self._pending: list[_Change] = []
         self._flush_scheduled = False
         self._checkpointer: threading.Thread | None = None
@@ -341,6 +448,48 @@ class Store:
             "SELECT * FROM web_messaging_sessions WHERE token_key = ?", (key,)
         ).fetchone()
         return None if row is None else _session_row(row)
+
+    def web_messaging_attachments(self) -> list[AttachmentRow]:
+        """Every stored attachment, without its bytes."""
+        rows = self._conn.execute(
+            f"SELECT {_ATTACHMENT_COLUMNS} FROM web_messaging_attachments ORDER BY rowid"
+        )
+        return [AttachmentRow(*row) for row in rows]
+
+    def web_messaging_attachment_data(self, attachment_id: str) -> bytes | None:
+        row = self._conn.execute(
+            "SELECT data FROM web_messaging_attachments WHERE id = ?", (attachment_id,)
+        ).fetchone()
+        return None if row is None else bytes(row[0])
+
+    def web_messaging_grant(self, grant_id: str) -> GrantRow | None:
+        """A sign-in, by its id."""
+        row = self._conn.execute(
+            "SELECT * FROM web_messaging_grants WHERE id = ?", (grant_id,)
+        ).fetchone()
+        return None if row is None else _grant_row(row)
+
+    def web_messaging_grant_by_refresh_key(self, refresh_key: str) -> GrantRow | None:
+        """A sign-in, by the hash of its refresh token."""
+        row = self._conn.execute(
+            "SELECT * FROM web_messaging_grants WHERE refresh_key = ?", (refresh_key,)
+        ).fetchone()
+        return None if row is None else _grant_row(row)
+
+    def web_messaging_signin(self, token_key: str) -> str | None:
+        """The grant a session is signed in with, if it is."""
+        row = self._conn.execute(
+            "SELECT grant_id FROM web_messaging_signins WHERE token_key = ?", (token_key,)
+        ).fetchone()
+        return None if row is None else str(row[0])
+
+    def web_messaging_signed_in_conversations(self) -> set[str]:
+        """The conversations of the sessions that are signed in."""
+        rows = self._conn.execute(
+            "SELECT s.conversation_id FROM web_messaging_sessions s "
+            "JOIN web_messaging_signins i ON i.token_key = s.token_key"
+        )
+        return {str(row[0]) for row in rows}
 
     # -- group commit ----------------------------------------------------------------------
 

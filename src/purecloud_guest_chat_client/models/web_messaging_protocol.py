@@ -276,3 +276,92 @@ def text_too_long_message(length: int) -> str:
 def custom_attributes_too_large_message(size: int) -> str:
     """The body of the 4013 error frame."""
     return f"Custom attributes size {size} is larger than {MAX_CUSTOM_DATA_BYTES}"
+
+
+# -- the REST parts: history, JWTs, attachments, authenticated sessions -----------------------
+
+HISTORY_MAX_PAGE_SIZE: Final = 100
+"""The largest ``pageSize`` the REST history takes (what the vendor's Java client asks for)."""
+
+HISTORY_CALLS_PER_MINUTE: Final = 10
+"""REST history calls one session may make per minute (else 429 with ``Retry-After``)."""
+
+HISTORY_PAGE_NUMBER_PARAMETER: Final = "pageNumber"
+HISTORY_PAGE_SIZE_PARAMETER: Final = "pageSize"
+
+BEARER_SCHEME: Final = "bearer"
+"""The ``Authorization`` scheme of the REST parts, matched without regard to case."""
+
+INBOUND_FILE_TYPES: Final = (
+    "image/jpeg",
+    "image/png",
+    "image/gif",
+    "image/webp",
+    "video/*",
+    "audio/*",
+    "application/pdf",
+    "text/plain",
+    "text/csv",
+)
+"""The media types a guest may attach (``allowedMedia.inbound.fileTypes``, the deployment
+configuration's ``fileUpload`` mode); ``type/*`` takes any subtype."""
+
+
+class AttachmentMediaType(StrEnum):
+    """``content[].attachment.mediaType``: what kind of file an attachment is."""
+
+    IMAGE = "Image"
+    VIDEO = "Video"
+    AUDIO = "Audio"
+    FILE = "File"
+    LINK = "Link"
+
+
+ATTACHMENT_PATH: Final = "/webmessaging/v1/attachments/{attachment_id}"
+"""Where an attachment's bytes are uploaded (``PUT``) and downloaded (``GET``), through the signed
+URLs of ``PresignedUrlResponse`` (the vendor's are on its file storage; the local service's are on
+itself)."""
+
+URL_EXPIRES_PARAMETER: Final = "expires"
+"""A signed attachment URL's expiry, in epoch seconds."""
+
+URL_SIGNATURE_PARAMETER: Final = "signature"
+
+UPLOAD_TAGGING_HEADER: Final = "x-amz-tagging"
+"""The header ``PresignedUrlResponse.headers`` asks the upload to carry, as the vendor's storage
+does."""
+
+UPLOAD_URL_LIFETIME_SECONDS: Final = 600
+"""How long an upload URL stays valid."""
+
+DOWNLOAD_URL_LIFETIME_SECONDS: Final = 3600
+"""How long a download URL (``downloadUrl``, ``getAttachment``, an echo's attachment) stays
+valid; ``getAttachment`` gives a fresh one."""
+
+ATTACHMENT_RETENTION_SECONDS: Final = DEFAULT_SESSION_DURATION_SECONDS
+"""How long after its upload an attachment can be fetched (later: 4008)."""
+
+
+class DeploymentStatus(StrEnum):
+    ACTIVE = "Active"
+    INACTIVE = "Inactive"
+
+
+DEPLOYMENT_CONFIG_VERSION: Final = "1"
+DEPLOYMENT_LANGUAGE: Final = "en-us"
+
+AUTH_JWT_LIFETIME_SECONDS: Final = 3600
+"""How long a signed-in guest's JWT (from the code exchange or a refresh) is valid."""
+
+REFUSED_CODE_PREFIX: Final = "bad"
+"""The local service's convention for the OAuth code exchange: a code that starts with this is
+refused (400); any other signs in a user named by the code (up to its first ``:``)."""
+
+AUTHENTICATED_METADATA: Final = "authenticated"
+"""The metadata key (``"true"``) on the messages of a signed-in guest."""
+
+UNAUTHORIZED_MESSAGE: Final = "User is unauthorized"
+"""The body of the 401 refusing ``configureAuthenticatedSession`` with a bad or expired JWT."""
+
+CANNOT_DOWNGRADE_MESSAGE: Final = "Cannot downgrade an authenticated session to an anonymous one"
+"""The body of the 4017 refusing an anonymous ``configureSession`` on a signed-in token."""
