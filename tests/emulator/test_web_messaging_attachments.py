@@ -117,7 +117,7 @@ async def test_the_whole_flow_from_upload_url_to_message_and_download(
     async with AsyncControlClient(service.control_url) as control:
         (chat,) = [c for c in await control.conversations() if c["status"] == "active"]
         messages = (await control.conversation(chat["id"]))["messages"]
-    (said,) = [m for m in messages if "report.pdf" in m["body"]]
+    (said,) = [m for m in messages if m["id"] == echo["body"]["id"]]
     assert said["body"].startswith("Here is the report\n[Attachment: report.pdf")
     link = said["body"].split()[-1].rstrip("]")
     assert (await http.get(link)).content == PDF
