@@ -259,3 +259,29 @@ async def test_revoke_without_a_sign_in_jwt_is_401(
         session_jwt = (await guest.request("getJwt"))["body"]["jwt"]
     not_a_sign_in = {"Authorization": f"bearer {session_jwt}"}
     _is_error_body(await http.delete(TOKEN_REVOKE_PATH, headers=not_a_sign_in), 401)
+
+
+async def test_signing_in_elsewhere_closes_the_users_other_session(
+    service: LocalService, http: httpx2.AsyncClient
+) -> None:
+    async with (
+        websockets.connect(socket_url(service)) as phone_ws,
+        websockets.connect(socket_url(service)) as laptop_ws,
+    ):
+        phone = SocketGuest(phone_ws)
+        first = await _configure_signed_in(phone, (await _sign_in(http, "ada:1"))["jwt"])
+        assert first["body"]["clearedExistingSession"] is False
+        laptop = SocketGuest(laptop_ws)
+        second = await _configure_signed_in(laptop, (await _sign_in(http, "ada:2"))["jwt"])
+        assert second["class"] == "SessionResponse"
+        assert second["body"]["clearedExistingSession"] is True
+        closed = await phone.wait_for(is_class("ConnectionClosedEvent"))
+        assert closed["type"] == "message" and closed["body"] == {"reason": "signedIn"}
+        with pytest.raises(websockets.ConnectionClosed):
+            await phone.wait_for(lambda frame: False)
+        # Another user signing in closes nothing.
+        async with websockets.connect(socket_url(service)) as other_ws:
+            other = SocketGuest(other_ws)
+            third = await _configure_signed_in(other, (await _sign_in(http, "bob"))["jwt"])
+            assert third["body"]["clearedExistingSession"] is False
+        assert (await laptop.say("still here"))["class"] == "StructuredMessage"

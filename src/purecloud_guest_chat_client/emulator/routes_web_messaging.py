@@ -31,6 +31,7 @@ from ..models.web_messaging_protocol import (
     READ_ONLY_METADATA,
     SESSION_EXPIRED_MESSAGE,
     SESSION_NOT_FOUND_MESSAGE,
+    SIGNED_IN_REASON,
     TYPING_DISABLED_MESSAGE,
     UNAUTHORIZED_MESSAGE,
     Action,
@@ -418,14 +419,17 @@ class WebMessagingEndpoint:
             )
         except Expired:
             raise _Refused(ErrorCode.SESSION_EXPIRED, SESSION_EXPIRED_MESSAGE) from None
-        if signed is not None:
-            await self.signins.sign_in(session, signed)
+        replaced = await self.signins.sign_in(session, signed) if signed is not None else []
+        for other in replaced:  # the user signed in here: the session elsewhere is closed
+            for receiver in tuple(other.connections):
+                _closed_by_service(receiver, SIGNED_IN_REASON)
         connection.bind(session)
         evicted = session.attach(connection)
         if evicted is not None:
             _closed_by_service(evicted)  # the session has one connection too many: the oldest
         _rebind(session)  # after startNew, its connections are in the new conversation
         body = self._session_body(session, connected=True, new=new)
+        body["clearedExistingSession"] = bool(replaced)
         connection.push(_frame(FrameType.RESPONSE, FrameClass.SESSION_RESPONSE, body, tracing_id))
         if self.runtime.faults.take_drop_on_attach(session.conversation.id):
             connection.abort()  # fault injection (dropStreams with a count)
@@ -717,11 +721,13 @@ class _RateLimited(_Refused):
         self.retry_after = retry_after
 
 
-def _closed_by_service(receiver: Receiver) -> None:
-    """The service closes a connection of a session: ConnectionClosedEvent, then the close."""
+def _closed_by_service(receiver: Receiver, reason: str | None = None) -> None:
+    """The service closes a connection of a session: ConnectionClosedEvent (with its
+    ``reason``, if any), then the close."""
     if isinstance(receiver, _Connection):
         receiver.bind(None)
-    receiver.push(_event(FrameClass.CONNECTION_CLOSED_EVENT))
+    body = {} if reason is None else {"reason": reason}
+    receiver.push(_frame(FrameType.MESSAGE, FrameClass.CONNECTION_CLOSED_EVENT, body, None))
     receiver.close()
 
 

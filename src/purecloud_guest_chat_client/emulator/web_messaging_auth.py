@@ -109,6 +109,8 @@ class WebMessagingSignIns:
         # are told of a logout.
         self._sessions: dict[str, list[Session]] = {}
         self._signed_in: dict[str, bool] = {}
+        # Each user's latest signed-in session, by deployment and user name.
+        self._by_user: dict[tuple[str, str], Session] = {}
 
     def _issue(self, grant: GrantRow) -> str:
         now = int(time.time())
@@ -213,12 +215,18 @@ class WebMessagingSignIns:
         """The metadata of a signed-in session's messages."""
         return {AUTHENTICATED_METADATA: "true"} if self.signed_in(session_key) else None
 
-    async def sign_in(self, session: Session, signed: SignedIn) -> None:
+    async def sign_in(self, session: Session, signed: SignedIn) -> list[Session]:
+        """Signs the session in. Returns the user's other sessions with connections here: a
+        user has one signed-in session at a time, so those are closed (``signedIn``)."""
         await self._store.commit(web_messaging_signin_op(session.key, signed.grant_id))
         self._signed_in[session.key] = True
         sessions = self._sessions.setdefault(signed.grant_id, [])
         if session not in sessions:
             sessions.append(session)
+        user = (signed.deployment_id, signed.user_name)
+        previous = self._by_user.get(user)
+        self._by_user[user] = session
+        return [previous] if previous is not None and previous.key != session.key else []
 
     def conversation_metadata(self, conversation_id: str) -> dict[str, str] | None:
         """The metadata of the guest's messages in a conversation: ``authenticated`` when it is

@@ -365,3 +365,7 @@ UNAUTHORIZED_MESSAGE: Final = "User is unauthorized"
 
 CANNOT_DOWNGRADE_MESSAGE: Final = "Cannot downgrade an authenticated session to an anonymous one"
 """The body of the 4017 refusing an anonymous ``configureSession`` on a signed-in token."""
+
+SIGNED_IN_REASON: Final = "signedIn"
+"""The ``reason`` of the ``ConnectionClosedEvent`` a user's signed-in session gets when the user
+signs in with another session."""
