@@ -372,6 +372,79 @@ def _abuse_readme(data: dict[str, Any]) -> list[tuple[str, str]]:
     ]
 
 
+WEB_MESSAGING_NOTES = (
+    "The `wm-` rows measure Web Messaging, the Guest API of the vendor's Messenger, beside a "
+    "baseline in the same run.",
+    "",
+    "- `bench_web_messaging_service.py` (`wm-service`): one service process, the echo agent "
+    "answering at once, serves the same number of guests over both APIs; the runs alternate "
+    "between the APIs, the order swapped every run. A Guest Chat guest POSTs its text and reads "
+    "its event stream; a Web Messaging guest sends `onMessage` over raw `websockets`. A message "
+    "is done when the guest's own message has come back (the echo) and the agent's `You said:` "
+    "reply has arrived. Throughput is closed loop (each guest sends its next text when the last "
+    "is done); latency is open loop at one rate for both, half the lower throughput. The ratio "
+    "is Web Messaging's over Guest Chat's.",
+    "",
+)
+"""The Web Messaging section of the report: what each ``wm-`` benchmark compares."""
+
+
+def _wm_service_rows(data: dict[str, Any]) -> list[Row]:
+    summaries, ratios = data["summaries"], data["ratios_web_messaging_over_guest_chat"]
+    wm, gc = summaries["Web Messaging"], summaries["Guest Chat"]
+    runs = f"{data['runs']} runs each, alternating"
+    rows = []
+    for measure, key, unit, digits in (
+        (
+            f"{data['guests']} guests: messages /s, echo and reply ({runs})",
+            "messages_per_second",
+            "",
+            0,
+        ),
+        ("service CPU per message", "server_cpu_us_per_message", " µs", 0),
+        (f"send to echo p50 at {wm['latency_load_per_second']:.0f}/s", "echo_p50_ms", " ms", 2),
+        (f"send to echo p99 at {wm['latency_load_per_second']:.0f}/s", "echo_p99_ms", " ms", 2),
+        ("send to reply p50", "reply_p50_ms", " ms", 2),
+        ("send to reply p99", "reply_p99_ms", " ms", 2),
+    ):
+        ranged = wm.get(f"{key}_range")
+        rows.append(
+            Row(
+                "wm-service",
+                f"Web Messaging {measure}",
+                f"{wm[key]:.{digits}f}{unit}",
+                _range(*ranged, "", digits) if ranged and data["runs"] > 1 else "",
+                f"Guest Chat {gc[key]:.{digits}f}{unit}",
+                f"{ratios[key]:.2f}x" if ratios.get(key) is not None else "",
+            )
+        )
+    rows.append(
+        Row(
+            "wm-service",
+            "lost (Web Messaging / Guest Chat, all runs)",
+            f"{wm['lost']} / {gc['lost']}",
+        )
+    )
+    return rows  # fmt: skip
+
+
+def _wm_service_readme(data: dict[str, Any]) -> list[tuple[str, str]]:
+    summaries, ratios = data["summaries"], data["ratios_web_messaging_over_guest_chat"]
+    wm, gc = summaries["Web Messaging"], summaries["Guest Chat"]
+    return [
+        (
+            f"`bench_web_messaging_service.py`: {data['guests']} guests per API, the same "
+            "service, runs alternating",
+            f"Web Messaging {wm['messages_per_second']:,.0f} msg/s, "
+            f"{wm['server_cpu_us_per_message']:.0f} µs service CPU each "
+            f"({ratios['messages_per_second']:.2f}x and {ratios['server_cpu_us_per_message']:.2f}x "
+            f"Guest Chat's); send to echo p50 {wm['echo_p50_ms']:.1f} ms, p99 "
+            f"{wm['echo_p99_ms']:.1f} ms (Guest Chat {gc['echo_p50_ms']:.1f} / "
+            f"{gc['echo_p99_ms']:.1f} ms); {wm['lost']} lost",
+        )
+    ]
+
+
 BENCHMARKS = (
     Benchmark(
         "import", "bench_import.py", "import.json", ("--runs", "15"), ("--runs", "2"),
@@ -399,6 +472,12 @@ BENCHMARKS = (
         ("--guests", "2000", "--ramp", "30", "--duration", "90", "--think", "5"),
         ("--guests", "6", "--ramp", "0.5", "--duration", "2", "--think", "0.2"),
         _load_rows, _load_readme,
+    ),
+    Benchmark(
+        "wm-service", "bench_web_messaging_service.py", "web_messaging_service.json",
+        ("--guests", "100", "--seconds", "5", "--runs", "3"),
+        ("--guests", "4", "--seconds", "0.5", "--runs", "1"),
+        _wm_service_rows, _wm_service_readme,
     ),
     Benchmark(
         "abuse", "bench_abuse.py", "abuse.json", (), ("--quick",), _abuse_rows, _abuse_readme,
@@ -555,7 +634,8 @@ def _markdown(
         "its own process beside its baseline, in the same run, on the same machine; the figures "
         "are medians, the spread is the lowest and highest of the rounds or runs, and the ratio "
         "is the row's median over its baseline (below 1 is faster or smaller): ours over the "
-        "bare dependencies or raw httpx2, and a vendor peer's over ours. The scripts are in "
+        "bare dependencies or raw httpx2, a vendor peer's over ours, and Web Messaging's over "
+        "Guest Chat's or raw `websockets`'. The scripts are in "
         "`benchmarks/`; run one alone with `python benchmarks/bench_NAME.py --help`.",
         "",
     ]
@@ -612,6 +692,9 @@ def _markdown(
         "`guestchat load --help` to run your own, and `--out DIR` for its `results.json` and "
         "plots. Locust (`examples/locustfile.py`) spreads the same guest over many machines.",
         "",
+        "## Web Messaging",
+        "",
+        *WEB_MESSAGING_NOTES,
     ]
     return "\n".join(lines)
 
@@ -701,6 +784,13 @@ def main(argv: list[str] | None = None) -> int:
     if "service" in payloads and service_plot.is_file():
         shutil.copyfile(service_plot, docs / PLOTS / "service_latency.png")
         plots.append(("The service: POST to frame latency", "service_latency.png"))
+    wm_plot = results / "web_messaging_service_latency.png"
+    if "wm-service" in payloads and wm_plot.is_file():
+        shutil.copyfile(wm_plot, docs / PLOTS / "web_messaging_service_latency.png")
+        plots.append(
+            ("The service: Web Messaging beside Guest Chat, send to echo",
+             "web_messaging_service_latency.png")
+        )  # fmt: skip
     for plot, title in (
         ("latency_over_time.png", "Load: reply latency over time"),
         ("throughput_over_time.png", "Load: throughput and the generator's CPU over time"),

@@ -1,0 +1,84 @@
+"""The Web Messaging benchmarks run, beside their baselines, at tiny sizes: each writes its figures
+and the runner puts them in the report. No assertion on any time or rate."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _run(*arguments: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    finished = subprocess.run(
+        [sys.executable, *arguments], cwd=ROOT, capture_output=True, text=True,
+        timeout=timeout, check=False,
+    )  # fmt: skip
+    assert finished.returncode == 0, finished.stdout[-3000:] + finished.stderr[-3000:]
+    return finished
+
+
+def _quick_service(results: Path) -> dict[str, Any]:
+    _run(
+        "benchmarks/bench_web_messaging_service.py", "--guests", "3", "--seconds", "0.3",
+        "--runs", "2", "--results", str(results),
+    )  # fmt: skip
+    data: dict[str, Any] = json.loads((results / "web_messaging_service.json").read_text())
+    return data
+
+
+def test_the_service_benchmark_measures_both_apis_alike_and_loses_nothing(tmp_path: Path) -> None:
+    data = _quick_service(tmp_path)
+    assert set(data["summaries"]) == {"Guest Chat", "Web Messaging"}
+    for api, runs in data["runs_by_api"].items():
+        assert len(runs["throughput_runs"]) == 2 and len(runs["latency_runs"]) == 2, api
+        for run in [*runs["throughput_runs"], *runs["latency_runs"]]:
+            # Every text sent got its echo and the echo agent's reply.
+            assert run["lost"] == 0, (api, run["lost_examples"])
+            assert run["sent"] > 0
+        for run in runs["throughput_runs"]:
+            assert run["done"] == run["sent"]
+            assert run["server_cpu_us_per_message"] > 0
+    # Both APIs are measured at the same open-loop rate.
+    rates = {s["latency_load_per_second"] for s in data["summaries"].values()}
+    assert len(rates) == 1
+    ratios = data["ratios_web_messaging_over_guest_chat"]
+    for key in ("messages_per_second", "server_cpu_us_per_message", "echo_p50_ms"):
+        assert ratios[key] is not None and ratios[key] > 0
+    assert (tmp_path / "web_messaging_service_latency.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_the_service_benchmark_refuses_sizes_that_measure_nothing(tmp_path: Path) -> None:
+    finished = subprocess.run(
+        [sys.executable, "benchmarks/bench_web_messaging_service.py", "--guests", "0",
+         "--results", str(tmp_path)],
+        cwd=ROOT, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert finished.returncode == 2
+    assert "--guests" in finished.stderr
+    assert not (tmp_path / "web_messaging_service.json").exists()
+
+
+def test_the_runner_reports_web_messaging_beside_its_baselines(tmp_path: Path) -> None:
+    results, docs = tmp_path / "results", tmp_path / "docs"
+    finished = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--quick", "--only", "wm-service",
+         "--results", str(results), "--docs", str(docs)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    # The benchmarks left out have no earlier figures here, so the runner says they were not
+    # run and exits 1; this one must not be among the failures.
+    assert finished.returncode in (0, 1), finished.stdout[-3000:] + finished.stderr[-3000:]
+    assert "wm-service: " not in finished.stderr, finished.stderr[-3000:]
+    report = (docs / "benchmarks.md").read_text()
+    assert "## Web Messaging" in report
+    rows = [line for line in report.splitlines() if line.startswith("| wm-service |")]
+    throughput = next(row for row in rows if "messages /s" in row)
+    assert "| Guest Chat " in throughput and throughput.rstrip(" |").endswith("x")
+    assert any("lost" in row and "| 0 / 0 |" in row for row in rows)
+    plot = "web_messaging_service_latency.png"
+    assert (docs / "benchmarks" / plot).read_bytes().startswith(b"\x89PNG")
+    assert f"(benchmarks/{plot})" in report
