@@ -425,7 +425,14 @@ def _wm_service_rows(data: dict[str, Any]) -> list[Row]:
             f"{wm['lost']} / {gc['lost']}",
         )
     )
-    return rows  # fmt: skip
+    rows.append(
+        Row(
+            "wm-service",
+            "load average before / after (2 CPUs, shared)",
+            f"{data['loadavg_before']} / {data['loadavg_after']}",
+        )
+    )
+    return rows
 
 
 def _wm_service_readme(data: dict[str, Any]) -> list[tuple[str, str]]:
