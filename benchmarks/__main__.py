@@ -483,7 +483,7 @@ BENCHMARKS = (
     Benchmark(
         "wm-service", "bench_web_messaging_service.py", "web_messaging_service.json",
         ("--guests", "100", "--seconds", "5", "--runs", "3"),
-        ("--guests", "4", "--seconds", "0.5", "--runs", "1"),
+        ("--guests", "3", "--seconds", "0.3", "--runs", "1"),
         _wm_service_rows, _wm_service_readme,
     ),
     Benchmark(

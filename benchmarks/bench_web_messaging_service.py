@@ -199,10 +199,7 @@ class WebMessagingGuest:
     """A Web Messaging session over one WebSocket, driven by raw ``websockets``."""
 
     def __init__(self, host: str, port: int) -> None:
-        self.url = (
-            f"ws://{host}:{port}{WEBSOCKET_PATH}?{DEPLOYMENT_ID_PARAMETER}={DEPLOYMENT}"
-            "&application=bench"
-        )
+        self.url = websocket_url(host, port)
         self.token = str(uuid.uuid4())
         self.arrivals = Arrivals()
         self.rate_limited = 0
@@ -425,7 +422,7 @@ async def _run(
     gc.disable()
     try:
         for target in targets:
-            await _throughput(target, 0.5, cpu, "warm")
+            await _throughput(target, min(0.5, seconds), cpu, "warm")
         for r in range(runs):
             for target in targets if r % 2 == 0 else targets[::-1]:
                 target.throughput.append(await _throughput(target, seconds, cpu, f"t{r}"))
@@ -471,11 +468,20 @@ def _summary(target: Target) -> dict[str, Any]:
     return summary
 
 
-def _start_service(db: Path) -> tuple[subprocess.Popen[str], int]:
+def websocket_url(host: str, port: int) -> str:
+    """The Web Messaging WebSocket of the service at ``host:port``, for the bench deployment."""
+    return (
+        f"ws://{host}:{port}{WEBSOCKET_PATH}?{DEPLOYMENT_ID_PARAMETER}={DEPLOYMENT}"
+        "&application=bench"
+    )
+
+
+def start_service(db: Path, agent: str = "echo") -> tuple[subprocess.Popen[str], int]:
+    """The service in its own process, serving both APIs: ``agent`` answers at once."""
     port = _free_port()
     command = [
         sys.executable, "-m", "purecloud_guest_chat_client.emulator",
-        "--port", str(port), "--db", str(db), "--agent", "echo",
+        "--port", str(port), "--db", str(db), "--agent", agent,
         "--agent-join-delay", "0", "--agent-reply-delay", "0",
         "--rate-limit", "0", "--log-level", "warning",
         # The guests of one API sit idle while the other is measured: kept open, not closed.
@@ -539,7 +545,7 @@ def main() -> int:
         parser.error("--guests, --seconds and --runs must be positive")
     load_before = _loadavg()
     with tempfile.TemporaryDirectory(prefix="guestchat-bench-") as folder:
-        process, port = _start_service(Path(folder) / "bench.db")
+        process, port = start_service(Path(folder) / "bench.db")
         try:
             cpu = ServerCpu(process.pid)
             targets = asyncio.run(

@@ -9,6 +9,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+# Each test runs a benchmark in its own process, with its own service: on a loaded machine,
+# longer than the suite's default bound.
+pytestmark = pytest.mark.timeout(300)
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
