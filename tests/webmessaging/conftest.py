@@ -4,6 +4,7 @@ WebSocket server for the frames the service never sends, and bounded waits."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -111,6 +112,7 @@ class ToggleProxy:
         self._target = (host, int(port))
         self._up = True
         self._links: set[asyncio.StreamWriter] = set()
+        self._relays: set[asyncio.Task[None]] = set()
         self._server: asyncio.Server | None = None
         self.url = ""
 
@@ -130,6 +132,9 @@ class ToggleProxy:
 
     async def close(self) -> None:
         self.down()
+        for relay in self._relays:
+            relay.cancel()
+        await asyncio.gather(*self._relays, return_exceptions=True)
         if self._server is not None:
             self._server.close()
             await self._server.wait_closed()
@@ -138,6 +143,10 @@ class ToggleProxy:
         if not self._up:
             writer.transport.abort()
             return
+        relay = asyncio.current_task()
+        assert relay is not None
+        self._relays.add(relay)
+        relay.add_done_callback(self._relays.discard)
         try:
             upstream_reader, upstream_writer = await asyncio.open_connection(*self._target)
         except OSError:
@@ -156,7 +165,9 @@ class ToggleProxy:
                 sink.transport.abort()
                 self._links.discard(sink)
 
-        await asyncio.gather(pipe(reader, upstream_writer), pipe(upstream_reader, writer))
+        # Cancelled by close(): the relay ends there, quietly.
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.gather(pipe(reader, upstream_writer), pipe(upstream_reader, writer))
 
 
 @pytest.fixture

@@ -183,6 +183,22 @@ async def test_unreachable_service_raises_a_connection_error() -> None:
     await client.close()
 
 
+async def test_a_handshake_that_never_comes_times_out_the_connect() -> None:
+    async def mute(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read()  # holds the connection open without a word
+
+    server = await asyncio.start_server(mute, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        client = WebMessagingClient(DEPLOYMENT, f"ws://127.0.0.1:{port}", open_timeout=0.2)
+        with pytest.raises(WebMessagingConnectionError, match="timed out"):
+            await client.connect()
+        await client.close()
+    finally:
+        server.close()
+        await server.wait_closed()
+
+
 async def test_a_silent_service_times_out_the_configure() -> None:
     async def silent(ws: ServerConnection) -> None:
         async for _ in ws:

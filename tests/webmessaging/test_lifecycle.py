@@ -15,8 +15,13 @@ from purecloud_guest_chat_client.models.web_messaging_protocol import MAX_CONNEC
 from purecloud_guest_chat_client.webmessaging import (
     AgentTyping,
     ButtonResponse,
+    Card,
+    Carousel,
     ConnectionClosed,
+    DatePicker,
+    ListPicker,
     Presence,
+    QuickReply,
     RateLimited,
     RateLimitExceededError,
     ReadOnlySessionError,
@@ -197,3 +202,28 @@ async def test_structured_answers_are_echoed_with_their_content(
         say = await join_agent(agent, DEPLOYMENT)
         await say("noted")
         await next_matching(client, agent_text("noted"))
+
+
+@pytest.mark.parametrize(
+    ("ask", "kind"),
+    [
+        ("quick replies", QuickReply),
+        ("card", Card),
+        ("carousel", Carousel),
+        ("list picker", ListPicker),
+        ("date picker", DatePicker),
+    ],
+)
+async def test_structured_content_from_a_bot_arrives_typed(
+    service: LocalService, ask: str, kind: type
+) -> None:
+    async with WebMessagingClient(DEPLOYMENT, service.base_url) as client:
+        await client.send_text(ask)
+        reply = await next_matching(client, agent_text(f"You said: {ask}"))
+        assert isinstance(reply, WebMessage) and reply.type == "Structured"
+        assert reply.content and all(isinstance(item, kind) for item in reply.content)
+        if kind is QuickReply:
+            first = reply.quick_replies[0]
+            assert first.text and first.payload
+            answer = await client.send_quick_reply(first.text, first.payload)
+            assert isinstance(answer.content[0], ButtonResponse)

@@ -12,8 +12,9 @@ jitter, opens a new connection, configures the same token (the service answers
 until it reaches a message it has delivered. The messages it missed and those that arrived
 live meanwhile are merged, ordered by ``channel.time`` and de-duplicated by id, so every message
 is delivered exactly once. Requests written before the drop and not answered are sent again when
-repeating them is harmless; a message is not (it may have been stored), so its ``send_*`` raises
-:class:`~.SendNotConfirmedError` and the message, if stored, arrives with the backfill.
+repeating them is harmless. A message is not (it may have been stored): its ``send_*`` waits for
+the backfill, which holds the message if the service stored it (that is then its answer), and
+sends it again only if it does not.
 
 Liveness: WebSocket pings (``ping_interval``); and the ``echo`` health check, at most once per
 30 s, every ``health_check_interval`` (60 s) and when the caller asks
@@ -120,6 +121,9 @@ _MAX_HISTORY_PAGES = 1000
 _CLOSE_NORMAL = 1000
 _SERVER_ERRORS = 500
 _AUTH_RETRIES = 3
+# The guest's own messages found in a backfill, kept for the sends a drop cut off to claim.
+_UNCLAIMED_KEPT = 256
+_RESENDS = 2
 _SERVICE_CLOSES = frozenset(
     {FrameClass.CONNECTION_CLOSED_EVENT, FrameClass.SESSION_EXPIRED_EVENT, FrameClass.LOGOUT_EVENT}
 )
@@ -292,7 +296,10 @@ class WebMessagingClient:
         self._jwt: tuple[str, float] | None = None
         self._auth_jwt: str | None = None
         self._refresh_token: str | None = None
-        self._send_lock = asyncio.Lock()
+        # Set while no backfill is due: what a send cut off by a drop waits for, to learn from
+        # the backfill whether the service stored its message.
+        self._caught_up = asyncio.Event()
+        self._unclaimed: deque[WebMessage] = deque(maxlen=_UNCLAIMED_KEPT)
 
     # -- public state -------------------------------------------------------------------------
 
@@ -378,6 +385,7 @@ class WebMessagingClient:
         except BaseException:
             await self._drop(connection)
             raise
+        self._caught_up.set()
         self._supervisor = asyncio.create_task(self._supervise(connection))
         return info
 
@@ -915,6 +923,12 @@ class WebMessagingClient:
         with contextlib.suppress(ConnectionClosed):
             async for data in ws:
                 self._on_frame(connection, data)
+        if connection is self._connection:
+            # Before the requests hear of the drop: their next try must wait for the reconnect,
+            # and a message's for the backfill, not find this connection still "ready".
+            self._ready.clear()
+            if self._reconnect_enabled and not connection.closed_by_service:
+                self._caught_up.clear()
         for pending in connection.pending.values():
             if not pending.future.done():
                 pending.future.set_exception(_Dropped())
@@ -1060,6 +1074,7 @@ class WebMessagingClient:
         finally:
             if self._held is not None:
                 self._release_held([])
+            self._caught_up.set()
 
     async def _drop_current(self) -> None:
         if self._connection is not None:
@@ -1151,17 +1166,42 @@ class WebMessagingClient:
     # -- requests -----------------------------------------------------------------------------
 
     async def _send_message(self, message: dict[str, Any], what: str) -> WebMessage:
+        """Send an onMessage and return its echo. When a drop cuts off the answer, the backfill
+        after the reconnect tells whether the service stored the message: if it did, that is
+        the answer; if not, the message is sent again (twice at most)."""
         self._check_sendable()
-        frame = await self._request(
-            lambda tracing: _codec.request_message(self._token, message, tracing),
-            what,
-            frozenset(),
-            repeatable=False,
-        )
-        for event in _codec.events_of(frame):
-            if isinstance(event, WebMessage):
-                return event
-        raise WebMessagingError(f"{what} was answered with no message", frame_class="?")
+        resends = 0
+        while True:
+            try:
+                frame = await self._request(
+                    lambda tracing: _codec.request_message(self._token, message, tracing),
+                    what,
+                    frozenset(),
+                    repeatable=False,
+                )
+            except SendNotConfirmedError:
+                stored = await self._stored_meanwhile(message)
+                if stored is not None:
+                    return stored
+                resends += 1
+                if resends > _RESENDS:
+                    raise
+                logger.info("%s was lost with the connection; sending it again", what)
+                continue
+            for event in _codec.events_of(frame):
+                if isinstance(event, WebMessage):
+                    return event
+            raise WebMessagingError(f"{what} was answered with no message", frame_class="?")
+
+    async def _stored_meanwhile(self, message: Mapping[str, Any]) -> WebMessage | None:
+        """The guest's message the backfill after a drop brought for ``message``, if any."""
+        await self._caught_up.wait()
+        self._check_open()
+        for candidate in self._unclaimed:
+            if candidate.text == message.get("text") and candidate.type == message.get("type"):
+                self._unclaimed.remove(candidate)
+                return candidate
+        return None
 
     async def _send_answer(
         self,
@@ -1381,7 +1421,12 @@ class WebMessagingClient:
                 continue
             pending_keys.update(keys)
             fresh.append(event)
-        backfilled = sum(1 for e in fresh if getattr(e, "backfilled", False))
+        backfilled = 0
+        for event in fresh:
+            if isinstance(event, WebMessage) and event.backfilled:
+                backfilled += 1
+                if event.is_inbound:
+                    self._unclaimed.append(event)
         if attempts:
             self._publish(Reconnected(attempts, backfilled, self._session))
         self._deliver([*fresh, *others])
@@ -1400,11 +1445,13 @@ class WebMessagingClient:
         if self._failure is None:
             self._failure = error
         self._ready.clear()
+        self._caught_up.set()
         self._wake.set()
 
     def _end(self) -> None:
         self._ended = True
         self._ready.clear()
+        self._caught_up.set()  # no backfill is coming: nothing may wait for one
         self._wake.set()
 
 

@@ -99,9 +99,9 @@ class WebMessagingConnectionError(WebMessagingError):
 
 
 class SendNotConfirmedError(WebMessagingConnectionError):
-    """The connection dropped after the request went out and before the service answered: it
-    may or may not have been processed. A message it sent shows in the events after the
-    reconnect if the service had stored it."""
+    """The connection dropped after a message went out and before the service answered, again
+    and again: the history after each reconnect did not hold it, and sending it anew did not
+    get an answer either."""
 
 
 class WebMessagingTimeoutError(WebMessagingError, TimeoutError):
