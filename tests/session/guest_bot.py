@@ -25,7 +25,7 @@ class BotRun:
 
 
 async def run_bot(session: GuestSession, lines: tuple[str, ...] = LINES) -> BotRun:
-    """Say each line once an agent is there, wait for the agent's answer to it, then leave."""
+    """Say each line and wait for the agent's answer to it; then leave."""
     run = BotRun()
     pending = list(lines)
 
@@ -37,17 +37,16 @@ async def run_bot(session: GuestSession, lines: tuple[str, ...] = LINES) -> BotR
             run.typing_sent += 1
         await session.send(pending.pop(0))
 
+    # Web Messaging tells of an agent only with its first answer, so the guest speaks first; on
+    # Guest Chat the line waits for the agent.
     if session.agent is not None:
-        # A resumed chat: the agent joined before, no AgentJoined comes again.
         run.agent_name = session.agent.label
-        await say_next()
+    await say_next()
     async for event in session.events():
         if run.end_reason is not None:
             run.events_after_end += 1
         elif isinstance(event, AgentJoined):
             run.agent_name = event.agent.label
-            if len(pending) == len(lines):
-                await say_next()
         elif not isinstance(event, MessageEvent) or event.body_type != BodyType.STANDARD:
             if isinstance(event, TypingEvent) and event.sender.is_agent:
                 run.agent_typed = True

@@ -32,7 +32,6 @@ __all__ = [
     "GuestSession",
     "SessionState",
     "SyncGuestSession",
-    "resume_session",
     "state_api",
 ]
 
@@ -181,17 +180,3 @@ def state_api(state: SessionState | Mapping[str, Any] | str) -> GuestApi:
     except ValueError:
         known = ", ".join(member.value for member in GuestApi)
         raise ValueError(f"the session state's api {api!r} is not one of {known}") from None
-
-
-async def resume_session(
-    state: SessionState | Mapping[str, Any] | str, **options: Any
-) -> GuestSession:
-    """Pick a saved chat up again from its ``state()`` (the object, its dict or its JSON), over
-    the API it was held on. ``options`` go to that session class's ``resume``."""
-    from ._chat import GuestChat
-
-    api = state_api(state)
-    saved = state if isinstance(state, Mapping | str) else state.to_dict()
-    if api == GuestApi.WEB_MESSAGING:
-        raise ValueError("this version cannot resume Web Messaging sessions yet")
-    return await GuestChat.resume(saved, **options)
