@@ -19,11 +19,16 @@ if TYPE_CHECKING:
 async def start_session(
     target: ChatTarget, api: ApiName, member_info: Mapping[str, Any]
 ) -> GuestSession:
-    """A new chat on ``target``: in its queue over Guest Chat."""
-    from ._errors import CliError
-
+    """A new chat on ``target``: in its queue over Guest Chat; over Web Messaging, a session of
+    its deployment, whose routing the deployment decides (the guest's custom fields travel as
+    custom attributes of the first message)."""
     if api == ApiName.web_messaging:
-        raise CliError("--api web-messaging is not available in this version yet")
+        from ..session import WebMessagingChat
+
+        fields = member_info.get("customFields")
+        return await WebMessagingChat.start(
+            target.deployment_id, environment=target.environment, custom_attributes=fields
+        )
     from ..session import GuestChat
 
     return await GuestChat.start(
@@ -33,6 +38,13 @@ async def start_session(
         member_info,
         client=target.client,
     )
+
+
+def agent_comes_first(api: ApiName) -> bool:
+    """Whether the API tells of an agent before it answers: Guest Chat does (a member joins),
+    Web Messaging does not (the agent shows up with its first message), so over it the guest
+    speaks first."""
+    return api == ApiName.guest_chat
 
 
 def api_label(api: ApiName) -> str:

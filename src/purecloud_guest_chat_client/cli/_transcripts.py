@@ -99,8 +99,10 @@ def _name(display_name: str | None, role: object, member_id: str | None) -> str:
     return display_name or (str(role).title() if role else None) or (member_id or "someone")[:8]
 
 
-def to_markdown(conversation_id: str, entries: list[TranscriptEntry]) -> str:
-    lines = [f"# Chat transcript {conversation_id}", ""]
+def to_markdown(conversation_id: str | None, entries: list[TranscriptEntry]) -> str:
+    # Web Messaging does not tell the guest its conversation's id.
+    title = f"# Chat transcript {conversation_id}" if conversation_id else "# Chat transcript"
+    lines = [title, ""]
     if entries:
         first, last = entries[0].timestamp, entries[-1].timestamp
         lines += [
@@ -121,7 +123,7 @@ def to_markdown(conversation_id: str, entries: list[TranscriptEntry]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def to_json(conversation_id: str, entries: list[TranscriptEntry]) -> str:
+def to_json(conversation_id: str | None, entries: list[TranscriptEntry]) -> str:
     document = {
         "conversationId": conversation_id,
         "messages": [entry.as_json() for entry in entries],
@@ -147,7 +149,7 @@ def print_table(console: Console, entries: list[TranscriptEntry]) -> None:
     console.print(table)
 
 
-def render(conversation_id: str, entries: list[TranscriptEntry], output_format: str) -> str:
+def render(conversation_id: str | None, entries: list[TranscriptEntry], output_format: str) -> str:
     if output_format == "json":
         return to_json(conversation_id, entries)
     return to_markdown(conversation_id, entries)

@@ -28,7 +28,7 @@ from ._options import (
     ShowVersion,
 )
 from ._output import make_console, write_private
-from ._sessions import api_label, start_session
+from ._sessions import agent_comes_first, api_label, start_session
 from ._target import chat_target
 from ._transcripts import entries_from_events, print_table, render
 
@@ -160,10 +160,15 @@ async def _chat(
         chat = await start_session(target, api, member_info)
         async with chat:
             started = f"chat {chat.conversation_id}" if chat.conversation_id else "chat"
-            console.print(
-                f"[ok]✓[/] {started} started; waiting for an agent. Type /help for commands."
+            waiting = (
+                "waiting for an agent"
+                if agent_comes_first(api)
+                else "say hello: the agent shows up with its answer"
             )
-            conversation = _Conversation(chat, console, name, save_state)
+            console.print(f"[ok]✓[/] {started} started; {waiting}. Type /help for commands.")
+            conversation = _Conversation(
+                chat, console, name, save_state, wait_for_agent=agent_comes_first(api)
+            )
             if save_state is not None:
                 conversation.save_state(save_state)
             try:
@@ -181,12 +186,20 @@ class _Conversation:
     """The guest's side: lines typed go out, events coming in are printed above the prompt."""
 
     def __init__(
-        self, chat: GuestSession, console: Console, name: str, state_file: Path | None
+        self,
+        chat: GuestSession,
+        console: Console,
+        name: str,
+        state_file: Path | None,
+        *,
+        wait_for_agent: bool,
     ) -> None:
         self._chat = chat
         self._console = console
         self._name = name
         self._state_file = state_file
+        self._wait_for_agent = wait_for_agent
+        """Whether piped input waits for an agent to join before its first line."""
         self.interrupted = False
         """Whether the guest left with Ctrl-C, which ends the command with status 130."""
         self._printer = EventPrinter(console, chat.member_id)
@@ -274,7 +287,7 @@ class _Conversation:
 
     async def _piped_loop(self, reply_wait: float) -> None:
         lines = _stdin_lines()
-        waited_for_agent = False
+        waited_for_agent = not self._wait_for_agent
         while not self._ended.is_set():
             line = await lines.get()
             if line is None:
@@ -349,7 +362,7 @@ class _Conversation:
             path = Path(destination).expanduser()
             output_format = "json" if path.suffix.lower() == ".json" else "md"
             path.write_text(
-                render(self._chat.conversation_id or "", entries, output_format),
+                render(self._chat.conversation_id, entries, output_format),
                 encoding="utf-8",
             )
             self._printer.system(f"Transcript written to {path} ({len(entries)} messages).")

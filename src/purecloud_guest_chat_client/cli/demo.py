@@ -25,7 +25,7 @@ from ._options import (
     ShowVersion,
 )
 from ._output import make_console
-from ._sessions import api_label, start_session
+from ._sessions import agent_comes_first, api_label, start_session
 from ._target import (
     DEFAULT_DEPLOYMENT,
     DEFAULT_ORGANIZATION,
@@ -133,7 +133,7 @@ async def _play(console: Console, target: ChatTarget, name: str, pace: float, ap
         printer = EventPrinter(console, chat.member_id)
         async with _EventWatcher(chat, printer, console) as watcher:
             try:
-                await _converse(console, chat, watcher, printer, name, pace)
+                await _converse(console, chat, watcher, printer, name, pace, api)
             except asyncio.CancelledError:
                 # Ctrl-C: the guest leaves, as in `chat`, before the command exits with 130.
                 await chat.leave()
@@ -149,13 +149,17 @@ async def _converse(
     printer: EventPrinter,
     name: str,
     pace: float,
+    api: ApiName,
 ) -> None:
     from ..models import BodyType
     from ..session.events import AgentJoined, ChatEnded
     from ..stream.events import MessageEvent
 
-    _step(console, 3, "Waiting for an agent")
-    await watcher.wait_for(lambda event: isinstance(event, AgentJoined), "an agent")
+    if agent_comes_first(api):
+        _step(console, 3, "Waiting for an agent")
+        await watcher.wait_for(lambda event: isinstance(event, AgentJoined), "an agent")
+    else:
+        _step(console, 3, "Speaking first: over Web Messaging the agent shows up with its answer")
 
     def is_reply(event: object) -> bool:
         # The agent's join notice is a message from the agent too, and it may come after the

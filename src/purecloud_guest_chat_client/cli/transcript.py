@@ -109,7 +109,18 @@ def transcript_command(
     """
     with report_failures():
         if _api_of(api, state) == ApiName.web_messaging:
-            raise CliError("--api web-messaging is not available in this version yet")
+            if state is None:
+                raise CliError(
+                    "a Web Messaging transcript needs --state FILE (from `guestchat chat --api "
+                    "web-messaging --save-state FILE`): its session token is the credential"
+                )
+            if conversation or jwt:
+                raise CliError("--conversation and --jwt are Guest Chat's; --state is enough")
+            document, count = _web_messaging_document(
+                state, environment, output_format, page_size, timeout
+            )
+            _write(document, count, output)
+            return
         environment, conversation, jwt = _credentials(environment, conversation, jwt, state)
         from ..api_client import ApiClient
         from ..apis.web_chat_api import WebChatApi
@@ -122,11 +133,63 @@ def transcript_command(
         document = render(
             conversation, entries_from_messages(messages, members), output_format.value
         )
-        if output is None:
-            typer.echo(document, nl=False)
-        else:
-            output.write_text(document, encoding="utf-8")
-            typer.echo(f"wrote {len(messages)} messages to {output}", err=True)
+        _write(document, len(messages), output)
+
+
+def _write(document: str, count: int, output: Path | None) -> None:
+    if output is None:
+        typer.echo(document, nl=False)
+    else:
+        output.write_text(document, encoding="utf-8")
+        typer.echo(f"wrote {count} messages to {output}", err=True)
+
+
+def _web_messaging_document(
+    state: Path,
+    environment: str | None,
+    output_format: TranscriptFormat,
+    page_size: int,
+    timeout: float,
+) -> tuple[str, int]:
+    """The session's messages from the REST history. Reading it configures the session (the
+    history's JWT comes over the socket), which renews the session's lifetime."""
+    import asyncio
+    import contextlib
+    from dataclasses import replace
+
+    from ..session import WebMessageEvent, WebMessagingState
+    from ._transcripts import entries_from_events
+
+    saved = WebMessagingState.from_json(state.read_text(encoding="utf-8"))
+    if environment:
+        saved = replace(saved, environment=environment)
+
+    async def read() -> tuple[str, int]:
+        from ..webmessaging import WebMessagingClient, WebMessagingError
+
+        async with WebMessagingClient(
+            saved.deployment_id,
+            saved.environment,
+            token=saved.token,
+            origin=saved.origin,
+            reconnect=False,
+            open_timeout=timeout,
+            request_timeout=timeout,
+            history_page_size=page_size,
+        ) as client:
+            run_options.target = saved.environment
+            if client.session is not None and client.session.new_session:
+                # The token started a new conversation: end it, it is nobody's.
+                with contextlib.suppress(WebMessagingError):
+                    await client.clear()
+                raise CliError(
+                    f"the Web Messaging session of {state} is gone (left, cleared or expired): "
+                    "the service keeps no transcript of it"
+                )
+            events = [WebMessageEvent.of(message) for message in await client.history()]
+        return render(None, entries_from_events(events), output_format.value), len(events)
+
+    return asyncio.run(read())
 
 
 def _api_of(asked: ApiName | None, state: Path | None) -> ApiName:
