@@ -7,8 +7,11 @@ from datetime import UTC, datetime
 from rich.console import Console
 from rich.markup import escape
 
+from ..models.web_messaging_protocol import OriginatingEntity
+from ..session import WebMessageEvent
 from ..session.events import AgentJoined, AgentLeft, ChatEnded, EndReason, Transferred
 from ..stream.events import MediaRequestEvent, MessageEvent, Reconnected, Reconnecting, TypingEvent
+from ..webmessaging import ErrorFrame, RateLimited, WebMessage
 from ._output import clock, role_style
 
 END_REASONS = {
@@ -68,6 +71,11 @@ class EventPrinter:
         elif isinstance(event, Reconnected):
             missed = f", {event.backfilled} missed messages reloaded" if event.backfilled else ""
             self._console.print(f"[ok]✓ reconnected{missed}[/]")
+        elif isinstance(event, ErrorFrame):
+            said = escape(event.text or "")
+            self._console.print(f"[failure]the service refused a request: {event.code} {said}[/]")
+        elif isinstance(event, RateLimited):
+            self._console.print(f"[warn]… rate limited: sends resume in {event.retry_after:g} s[/]")
 
     def _message(self, event: MessageEvent) -> None:
         sender = event.sender
@@ -77,7 +85,19 @@ class EventPrinter:
         self._typing_shown.discard(sender.id)
         style = role_style(str(sender.role) if sender.role else None)
         notice = " [system](notice)[/]" if event.is_notice else ""
+        bot = " [system](bot)[/]" if event.originating_entity == OriginatingEntity.BOT else ""
         self._console.print(
-            f"[system]{clock(event.timestamp)}[/] [{style}]{escape(sender.label)}[/]{notice}: "
+            f"[system]{clock(event.timestamp)}[/] [{style}]{escape(sender.label)}[/]{bot}{notice}: "
             f"{escape(event.body)}"
         )
+        if isinstance(event, WebMessageEvent) and event.web_message is not None:
+            self._content(event.web_message)
+
+    def _content(self, message: WebMessage) -> None:
+        """What a Web Messaging message holds besides its text (never an attachment's URL:
+        a presigned URL grants access to the file)."""
+        offers = [reply.text or reply.payload or "?" for reply in message.quick_replies]
+        if offers:
+            self.system(f"  quick replies: {' | '.join(offers)}")
+        for attachment in message.attachments:
+            self.system(f"  attachment: {attachment.filename or attachment.id or 'a file'}")
