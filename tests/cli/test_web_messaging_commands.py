@@ -139,3 +139,28 @@ def test_chat_over_web_messaging_with_no_service_fails_in_one_line(
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert result.stderr.strip()
+
+
+def test_the_web_messaging_commands_refuse_what_they_cannot_do(
+    run_cli: RunCli, service: LocalService, tmp_path: Path
+) -> None:
+    program = tmp_path / "setup.exe"
+    program.write_bytes(b"MZ")
+    lines = f"/reply 1\n/attach {tmp_path / 'missing.txt'}\n/attach {program}\n/attach\n"
+    result = run_cli("chat", "--api", "web-messaging", "-e", service.base_url, input=lines)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "the agent offered no quick replies" in out
+    assert "cannot read" in out and "missing.txt" in out
+    # A blocked extension is refused before anything is uploaded.
+    refusal = next(line for line in out.splitlines() if line.startswith("not sent:"))
+    assert "exe" in refusal
+    assert "usage: /attach FILE" in out
+
+
+def test_the_web_messaging_commands_are_not_for_guest_chat(
+    run_cli: RunCli, service: LocalService
+) -> None:
+    result = run_cli("chat", "-e", service.base_url, input="/reply 1\n/attach x\n")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("is for Web Messaging chats (--api web-messaging)") == 2

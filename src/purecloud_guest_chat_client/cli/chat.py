@@ -34,12 +34,15 @@ from ._transcripts import entries_from_events, print_table, render
 
 if TYPE_CHECKING:
     from ..session import GuestSession
+    from ..webmessaging import QuickReply, WebMessagingClient
 
 HELP_TEXT = """Commands:
   /transcript [FILE]  show the transcript, or write it to FILE (.json for JSON, else Markdown)
   /state [FILE]       save the chat's state (it holds the credential) for `guestchat
                       transcript --state FILE` or resume_session; FILE defaults to
                       --save-state's
+  /reply N            answer the agent's quick reply number N (Web Messaging)
+  /attach FILE        send FILE as an attachment (Web Messaging)
   /help               this help
   /quit               leave the chat (also Ctrl-D; Ctrl-C leaves it too, with exit status 130)"""
 AGENT_WAIT = 30.0
@@ -207,6 +210,8 @@ class _Conversation:
         self._agent_present = asyncio.Event()
         self._agent_spoke = asyncio.Event()
         self._stream_failure: BaseException | None = None
+        self._offers: tuple[QuickReply, ...] = ()
+        """The quick replies of the agent's last Web Messaging message, for /reply."""
 
     async def run(self, *, interactive: bool, reply_wait: float) -> None:
         follower = asyncio.create_task(self._follow())
@@ -228,12 +233,16 @@ class _Conversation:
             self.save_state(self._state_file)
 
     async def _follow(self) -> None:
+        from ..session import WebMessageEvent
         from ..session.events import AgentJoined, AgentLeft, ChatEnded, Transferred
         from ..stream.events import MessageEvent
 
         try:
             async for event in self._chat.events():
                 self._printer.show(event)
+                if isinstance(event, WebMessageEvent) and event.sender.is_agent:
+                    message = event.web_message
+                    self._offers = message.quick_replies if message is not None else ()
                 if isinstance(event, AgentJoined | Transferred):
                     self._agent_present.set()
                 elif isinstance(event, AgentLeft):
@@ -343,6 +352,10 @@ class _Conversation:
             self._console.print(HELP_TEXT, markup=False)
         elif command == "/transcript":
             await self._transcript(argument)
+        elif command == "/reply":
+            await self._reply(argument)
+        elif command == "/attach":
+            await self._attach(argument)
         elif command == "/state":
             destination = Path(argument).expanduser() if argument else self._state_file
             if destination is None:
@@ -352,6 +365,52 @@ class _Conversation:
         else:
             self._console.print(f"[warn]unknown command {command}; type /help[/]")
         return True
+
+    def _web_messaging(self, command: str) -> WebMessagingClient | None:
+        from ..session import WebMessagingChat
+
+        if isinstance(self._chat, WebMessagingChat):
+            return self._chat.client
+        self._console.print(f"[warn]{command} is for Web Messaging chats (--api web-messaging)[/]")
+        return None
+
+    async def _reply(self, argument: str) -> None:
+        client = self._web_messaging("/reply")
+        if client is None:
+            return
+        if not self._offers:
+            self._console.print("[warn]the agent offered no quick replies[/]")
+            return
+        if not argument.isdigit() or not 1 <= int(argument) <= len(self._offers):
+            self._console.print(f"[warn]usage: /reply N, N from 1 to {len(self._offers)}[/]")
+            return
+        offer = self._offers[int(argument) - 1]
+        text = offer.text or offer.payload or ""
+        self._printer.guest_said(self._name, text)
+        try:
+            await client.send_quick_reply(text, offer.payload or text)
+        except Exception as exc:
+            self._console.print(f"[failure]not sent: {describe(exc)}[/]")
+
+    async def _attach(self, argument: str) -> None:
+        client = self._web_messaging("/attach")
+        if client is None:
+            return
+        if not argument:
+            self._console.print("[warn]usage: /attach FILE[/]")
+            return
+        path = Path(argument).expanduser()
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            self._console.print(f"[failure]cannot read {path}: {describe(exc)}[/]")
+            return
+        try:
+            await client.send_attachment(path.name, data)
+        except Exception as exc:
+            self._console.print(f"[failure]not sent: {describe(exc)}[/]")
+            return
+        self._printer.system(f"Attachment {path.name} sent ({len(data)} bytes).")
 
     async def _transcript(self, destination: str) -> None:
         try:
