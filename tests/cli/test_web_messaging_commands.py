@@ -19,11 +19,16 @@ def test_demo_plays_a_whole_chat_over_web_messaging(run_cli: RunCli) -> None:
     result = run_cli("demo", "--api", "web-messaging", "--pace", "0.05")
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    assert "[1/6]" in out and "[6/6]" in out
+    assert "[1/8]" in out and "[8/8]" in out
     assert "Web Messaging session configured" in out
     assert "joined the chat" in out
     # The echo agent's reply, live and again in the transcript from the REST history.
     assert out.count("You said: The order number is 4711.") >= 2
+    # Its structured-content convention: quick replies offered, the first one answered.
+    assert "quick replies: Yes | No | Maybe" in out
+    assert "Yes (quick reply)" in out and "You said: Yes" in out
+    assert "Here is my receipt. [attachment: receipt.txt]" in out
+    assert "You said: Here is my receipt." in out
     assert "chat ended: you left the chat" in out
     assert "Try guestchat chat --api web-messaging to talk to the echo agent yourself." in out
     assert "Traceback" not in result.stderr

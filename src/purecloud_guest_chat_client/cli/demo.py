@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from ._errors import CliError, report_failures
+from ._errors import CliError, describe, report_failures
 from ._events import EventPrinter
 from ._options import (
     Api,
@@ -36,7 +36,7 @@ from ._target import (
 from ._transcripts import entries_from_events, print_table
 
 if TYPE_CHECKING:
-    from ..session import GuestSession
+    from ..session import GuestSession, WebMessagingChat
 
 GUEST_LINES = (
     "Hello! I ordered a blue kettle last week and it has not arrived.",
@@ -44,6 +44,13 @@ GUEST_LINES = (
     "Thank you, that is all I needed.",
 )
 STEPS = 6
+WEB_MESSAGING_STEPS = STEPS + 2
+"""Over Web Messaging the demo also answers a quick reply and sends an attachment."""
+QUICK_REPLIES_REQUEST = "quick replies"
+"""The line the echo agent answers with quick replies (its structured-content convention)."""
+ATTACHMENT_NAME = "receipt.txt"
+ATTACHMENT_TEXT = "Here is my receipt."
+ATTACHMENT_DATA = b"Order 4711: one blue kettle.\n"
 WAIT_LIMIT = 30.0
 """Seconds to wait for the agent before giving up; a bound, not an expected duration."""
 
@@ -98,9 +105,11 @@ async def _demo(
     api: ApiName,
 ) -> None:
     if environment is None:
-        _step(console, 1, "Starting a local Guest Chat service (echo agent, temporary database)")
+        _step(
+            console, 1, "Starting a local Guest Chat service (echo agent, temporary database)", api
+        )
     else:
-        _step(console, 1, f"Using the server at {environment}")
+        _step(console, 1, f"Using the server at {environment}", api)
     async with chat_target(
         environment,
         organization,
@@ -117,12 +126,13 @@ async def _demo(
 
 async def _play(console: Console, target: ChatTarget, name: str, pace: float, api: ApiName) -> None:
     if api == ApiName.web_messaging:
-        _step(console, 2, "Opening a Web Messaging session")
+        _step(console, 2, "Opening a Web Messaging session", api)
     else:
         _step(
             console,
             2,
             f"Creating the chat in queue {target.queue!r} and attaching the event stream",
+            api,
         )
     chat = await start_session(target, api, {"displayName": name})
     async with chat:
@@ -152,14 +162,17 @@ async def _converse(
     api: ApiName,
 ) -> None:
     from ..models import BodyType
+    from ..session import WebMessagingChat
     from ..session.events import AgentJoined, ChatEnded
     from ..stream.events import MessageEvent
 
     if agent_comes_first(api):
-        _step(console, 3, "Waiting for an agent")
+        _step(console, 3, "Waiting for an agent", api)
         await watcher.wait_for(lambda event: isinstance(event, AgentJoined), "an agent")
     else:
-        _step(console, 3, "Speaking first: over Web Messaging the agent shows up with its answer")
+        _step(
+            console, 3, "Speaking first: over Web Messaging the agent shows up with its answer", api
+        )
 
     def is_reply(event: object) -> bool:
         # The agent's join notice is a message from the agent too, and it may come after the
@@ -170,7 +183,7 @@ async def _converse(
             and event.body_type == BodyType.STANDARD
         )
 
-    _step(console, 4, "Chatting, with typing indicators both ways")
+    _step(console, 4, "Chatting, with typing indicators both ways", api)
     for line in GUEST_LINES:
         replies = watcher.count(is_reply)
         await chat.typing()
@@ -180,11 +193,19 @@ async def _converse(
         await chat.send(line)
         await watcher.wait_for(is_reply, "the agent's reply", after=replies)
 
-    _step(console, 5, "The transcript, as the service keeps it")
+    step = 5
+    if isinstance(chat, WebMessagingChat):
+        _step(console, step, "A structured message: the agent's quick replies, answered", api)
+        await _quick_reply(chat, watcher, printer, name, is_reply)
+        _step(console, step + 1, "An attachment, uploaded and sent", api)
+        await _attachment(chat, watcher, printer, name, is_reply)
+        step += 2
+
+    _step(console, step, "The transcript, as the service keeps it", api)
     entries = entries_from_events(await chat.history())
     print_table(console, entries)
 
-    _step(console, 6, "Leaving the chat")
+    _step(console, step + 1, "Leaving the chat", api)
     await chat.leave()
     await watcher.wait_for(lambda event: isinstance(event, ChatEnded), "the end of chat")
 
@@ -206,8 +227,58 @@ def _next_step_hint(target: ChatTarget, api: ApiName) -> str:
     return f"Try [step]{escape(shlex.join(command))}[/] to chat on that server yourself."
 
 
-def _step(console: Console, number: int, text: str) -> None:
-    console.print(f"[step][{number}/{STEPS}][/] {text}", markup=True)
+async def _quick_reply(
+    chat: WebMessagingChat,
+    watcher: _EventWatcher,
+    printer: EventPrinter,
+    name: str,
+    is_reply: Callable[[object], bool],
+) -> None:
+    from ..session import WebMessageEvent
+
+    replies = watcher.count(is_reply)
+    printer.guest_said(name, QUICK_REPLIES_REQUEST)
+    await chat.send(QUICK_REPLIES_REQUEST)
+    offered = await watcher.wait_for(is_reply, "the agent's quick replies", after=replies)
+    message = offered.web_message if isinstance(offered, WebMessageEvent) else None
+    offers = message.quick_replies if message is not None else ()
+    if not offers:
+        printer.system("The agent offered no quick replies (the server has no such convention).")
+        return
+    choice = offers[0]
+    text = choice.text or choice.payload or ""
+    replies = watcher.count(is_reply)
+    printer.guest_said(name, f"{text} (quick reply)")
+    await chat.client.send_quick_reply(text, choice.payload or text)
+    await watcher.wait_for(is_reply, "the agent's answer to the quick reply", after=replies)
+
+
+async def _attachment(
+    chat: WebMessagingChat,
+    watcher: _EventWatcher,
+    printer: EventPrinter,
+    name: str,
+    is_reply: Callable[[object], bool],
+) -> None:
+    from ..webmessaging import WebMessagingError
+
+    replies = watcher.count(is_reply)
+    try:
+        echo = await chat.client.send_attachment(
+            ATTACHMENT_NAME, ATTACHMENT_DATA, text=ATTACHMENT_TEXT, content_type="text/plain"
+        )
+    except WebMessagingError as exc:
+        # A server without attachments refuses them; the rest of the demo does not need one.
+        printer.system(f"The server took no attachment: {describe(exc)}")
+        return
+    sent = ", ".join(item.filename or item.id or "?" for item in echo.attachments)
+    printer.guest_said(name, f"{ATTACHMENT_TEXT} [attachment: {sent or ATTACHMENT_NAME}]")
+    await watcher.wait_for(is_reply, "the agent's answer to the attachment", after=replies)
+
+
+def _step(console: Console, number: int, text: str, api: ApiName) -> None:
+    total = WEB_MESSAGING_STEPS if api == ApiName.web_messaging else STEPS
+    console.print(f"[step][{number}/{total}][/] {text}", markup=True)
 
 
 class _EventWatcher:
@@ -248,8 +319,9 @@ class _EventWatcher:
 
     async def wait_for(
         self, matches: Callable[[object], bool], what: str, *, after: int = 0
-    ) -> None:
-        """Wait until more than ``after`` events match; fail with a clear line if none comes."""
+    ) -> object:
+        """Wait until more than ``after`` events match, and return the one after those; fail
+        with a clear line if none comes."""
 
         def arrived() -> bool:
             return self._failure is not None or self.count(matches) > after
@@ -262,3 +334,4 @@ class _EventWatcher:
             raise CliError(f"gave up waiting for {what} after {WAIT_LIMIT:.0f} s") from None
         if self._failure is not None and self.count(matches) <= after:
             raise self._failure
+        return [event for event in self._seen if matches(event)][after]
