@@ -19,8 +19,9 @@ from rich.table import Table
 from rich.text import Text
 
 from ._errors import EXIT_FAILURE, EXIT_INTERRUPTED, CliError, report_failures
-from ._options import Deployment, Environment, Organization, Queue, ShowVersion
+from ._options import Api, ApiName, Deployment, Environment, Organization, Queue, ShowVersion
 from ._output import make_console
+from ._sessions import api_label
 from ._target import chat_target
 
 if TYPE_CHECKING:
@@ -40,6 +41,7 @@ def load_command(
     organization: Organization = None,
     deployment: Deployment = None,
     queue: Queue = None,
+    api: Api = ApiName.guest_chat,
     guests: Annotated[
         int,
         typer.Option("--guests", "-n", min=1, max=1_000_000, help="How many guests chat in all."),
@@ -128,7 +130,9 @@ def load_command(
     """Run many guests at once and report how the service coped.
 
     Each guest creates a chat, waits for an agent, sends its messages one at a time (each after
-    the answer to the previous one and the `--think` pause) and leaves. Every message is
+    the answer to the previous one and the `--think` pause) and leaves. With `--api
+    web-messaging` the guests hold Web Messaging sessions instead (and speak first: the agent
+    shows up with its answer). Every message is
     checked: it must come back on the guest's stream once and be answered once, else it counts
     as lost or duplicated.
 
@@ -149,6 +153,8 @@ def load_command(
     * `guestchat load -e http://127.0.0.1:8080 -n 2000 -c 2000 --ramp 30 --duration 120 --think 5`
 
     * `guestchat load --arrival-rate 20 -n 1000 -m 5 --think 1..3`
+
+    * `guestchat load --api web-messaging -n 200 -c 50`
     """
     try:
         plan = _plan(guests, concurrency, arrival_rate, ramp, messages, duration, think, timeout)
@@ -163,7 +169,9 @@ def load_command(
             raise typer.Exit(EXIT_FAILURE)
     console = make_console()
     with report_failures():
-        code = asyncio.run(_load(console, environment, organization, deployment, queue, plan, out))
+        code = asyncio.run(
+            _load(console, environment, organization, deployment, queue, api, plan, out)
+        )
     raise typer.Exit(code)
 
 
@@ -214,10 +222,12 @@ async def _load(
     organization: str | None,
     deployment: str | None,
     queue: str | None,
+    api: ApiName,
     plan: LoadPlan,
     out: Path | None,
 ) -> int:
     from ..load import LoadRun, LoadTarget
+    from ..session import GuestApi
 
     async with chat_target(
         environment,
@@ -232,11 +242,15 @@ async def _load(
         max_connections=max(EMBEDDED_MIN_CONNECTIONS, plan.guests_at_once + 100),
     ) as target:
         where = "an embedded service" if target.embedded else target.environment
-        console.print(f"{plan.describe()}, against {where}")
+        console.print(f"{plan.describe()}, against {where} over {api_label(api)}")
         display = _Display(console)
         run = LoadRun(
             LoadTarget(
-                target.environment, target.organization_id, target.deployment_id, target.queue
+                target.environment,
+                target.organization_id,
+                target.deployment_id,
+                target.queue,
+                api=GuestApi(api.value),
             ),
             plan,
             on_tick=display.update,

@@ -1,7 +1,11 @@
-"""The asyncio load engine: many :class:`~purecloud_guest_chat_client.session.GuestChat` guests in
-one process, following a :class:`~.plan.LoadPlan`, measured by a :class:`~.metrics.Recorder`.
+"""The asyncio load engine: many guests in one process, following a :class:`~.plan.LoadPlan`,
+measured by a :class:`~.metrics.Recorder`. A guest is a
+:class:`~purecloud_guest_chat_client.session.GuestChat` or, with ``LoadTarget.api`` Web Messaging,
+a :class:`~purecloud_guest_chat_client.session.WebMessagingChat`; the engine holds either through
+the :class:`~purecloud_guest_chat_client.session.GuestSession` interface.
 
-Each guest creates its chat (which attaches the event stream), waits for an agent, sends its
+Each guest creates its chat (which attaches the event stream), waits for an agent (over Web
+Messaging, where the agent shows up with its first answer, it speaks first), sends its
 messages one at a time, each after the answer to the previous one and a think pause, and leaves.
 All guests share one connection pool. :meth:`LoadRun.stop` (Ctrl-C) stops them: no guest starts or
 sends any more, and every guest already chatting leaves its chat.
@@ -21,8 +25,8 @@ import httpx2
 
 from ..api_client import AsyncApiClient
 from ..errors import APIConnectionError, ApiException, APITimeoutError
-from ..session import GuestChat
-from ..session.events import AgentJoined, ChatEnded, ChatEvent
+from ..session import GuestApi, GuestChat, GuestSession, WebMessagingChat
+from ..session.events import AgentJoined, ChatEnded
 from ..stream.errors import StreamError
 from ..stream.events import MessageEvent, Reconnected
 from .ledger import MessageLedger
@@ -53,6 +57,9 @@ class LoadTarget:
     organization_id: str
     deployment_id: str
     queue: str
+    api: GuestApi = GuestApi.GUEST_CHAT
+    """Over Web Messaging only ``environment`` and ``deployment_id`` count: the deployment
+    routes the chats."""
 
 
 class _ChatEndedEarly(Exception):
@@ -228,14 +235,7 @@ class LoadRun:
         ledger = MessageLedger(f"Load Guest {number + 1}")
         try:
             began = time.perf_counter()
-            chat = await GuestChat.start(
-                self.target.organization_id,
-                self.target.deployment_id,
-                self.target.queue,
-                ledger.guest,
-                client=client,
-                attach_timeout=self.plan.wait_limit,
-            )
+            chat = await self._start(client, ledger)
             recorder.latency("create", time.perf_counter() - began)
             async with chat:
                 await self._converse(chat, ledger)
@@ -246,7 +246,25 @@ class LoadRun:
         finally:
             recorder.guests_active -= 1
 
-    async def _converse(self, chat: GuestChat, ledger: MessageLedger) -> None:
+    async def _start(self, client: AsyncApiClient, ledger: MessageLedger) -> GuestSession:
+        target = self.target
+        if target.api == GuestApi.WEB_MESSAGING:
+            return await WebMessagingChat.start(
+                target.deployment_id,
+                environment=target.environment,
+                open_timeout=self.plan.wait_limit,
+                request_timeout=self.plan.wait_limit,
+            )
+        return await GuestChat.start(
+            target.organization_id,
+            target.deployment_id,
+            target.queue,
+            ledger.guest,
+            client=client,
+            attach_timeout=self.plan.wait_limit,
+        )
+
+    async def _converse(self, chat: GuestSession, ledger: MessageLedger) -> None:
         recorder = self.recorder
         guest = _Guest(chat, ledger, recorder)
         talk = asyncio.create_task(self._talk(guest))
@@ -285,11 +303,12 @@ class LoadRun:
     async def _talk(self, guest: _Guest) -> None:
         plan, recorder = self.plan, self.recorder
         joined_from = time.perf_counter()
-        stream_host = _host_of(guest.chat.state().event_stream_uri)
+        stream_host = _host_of(_stream_url(guest.chat))
         if not self._allowed(stream_host):
             raise _ForeignStream(stream_host)
-        await guest.until_agent(plan.wait_limit)
-        recorder.latency("agent_join", time.perf_counter() - joined_from)
+        if self.target.api == GuestApi.GUEST_CHAT:
+            await guest.until_agent(plan.wait_limit)
+            recorder.latency("agent_join", time.perf_counter() - joined_from)
         number = 0
         while plan.messages is None or number < plan.messages:
             if self._past_deadline():
@@ -313,7 +332,7 @@ class LoadRun:
 class _Guest:
     """One guest's chat and the reading of its events into its ledger."""
 
-    def __init__(self, chat: GuestChat, ledger: MessageLedger, recorder: Recorder) -> None:
+    def __init__(self, chat: GuestSession, ledger: MessageLedger, recorder: Recorder) -> None:
         self.chat = chat
         self.ledger = ledger
         self.recorder = recorder
@@ -321,7 +340,7 @@ class _Guest:
         self._agent_joined = False
         self._ended = False
 
-    def _take(self, event: ChatEvent) -> None:
+    def _take(self, event: object) -> None:
         recorder = self.recorder
         if isinstance(event, MessageEvent):
             if event.body_type != "standard":
@@ -377,6 +396,15 @@ class _Guest:
             pass
         except Exception as exc:
             self.recorder.error(error_code(exc))
+
+
+def _stream_url(chat: GuestSession) -> str:
+    """Where the chat's events come from: the event stream, or the Web Messaging socket."""
+    if isinstance(chat, WebMessagingChat):
+        return chat.client.websocket_url
+    if isinstance(chat, GuestChat):
+        return chat.state().event_stream_uri
+    raise TypeError(f"a load guest is a GuestChat or a WebMessagingChat, not {type(chat).__name__}")
 
 
 def _host_of(url: str) -> str:
