@@ -39,6 +39,7 @@ def test_both_bots_print_what_the_guide_says(
 
 
 def test_the_bots_differ_only_in_the_import_and_the_start() -> None:
+    # The deployment and the environment stay; the organization, the queue and the name go.
     changed = [
         (line[0], line[1:].strip())
         for line in difflib.unified_diff(
@@ -50,9 +51,10 @@ def test_the_bots_differ_only_in_the_import_and_the_start() -> None:
         ("-", "from purecloud_guest_chat_client.session import ChatEnded, GuestChat"),
         ("+", "from purecloud_guest_chat_client.session import ChatEnded, WebMessagingChat"),
         ("-", "chat = await GuestChat.start("),
-        ("-", '"my-org-id", "my-deployment-id", "Support", "Parcel bot",'),
+        ("-", '"my-org-id",'),
         ("+", "chat = await WebMessagingChat.start("),
-        ("+", '"my-deployment-id",'),
+        ("-", '"Support",'),
+        ("-", '"Parcel bot",'),
     ]
 
 
