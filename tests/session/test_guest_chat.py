@@ -307,11 +307,13 @@ async def test_resuming_a_chat_that_ended_meanwhile_reports_the_end(
 async def test_an_expired_token_cannot_be_resumed(
     service_factory: Callable[..., LocalService],
 ) -> None:
-    service = service_factory(agent="manual", heartbeat_seconds=HEARTBEAT, jwt_lifetime_seconds=1)
+    # Long enough for the chat to start on a loaded machine (its stream refuses an expired JWT),
+    # short enough to wait out.
+    service = service_factory(agent="manual", heartbeat_seconds=HEARTBEAT, jwt_lifetime_seconds=5)
     chat = await _start(service)
     saved = chat.state()
     await chat.close()
-    async with asyncio.timeout(10):
+    async with asyncio.timeout(20):
         while not _expired(saved):
             await asyncio.sleep(0.05)
     with pytest.raises(StreamAuthError, match="expired"):
