@@ -262,3 +262,19 @@ async def test_missing_deployment_id_refused_in_the_handshake(service: LocalServ
         async with websockets.connect(base + WEBSOCKET_PATH):
             pass
     assert refused.value.response.status_code == 400
+
+
+async def test_the_echo_is_keyed_as_the_stored_message(
+    ws: ClientConnection, control: AsyncControlClient
+) -> None:
+    token = str(uuid.uuid4())
+    await _configure(ws, token)
+    await _say(ws, token, "find me again", tracingId="k")
+    echo = await _wait_for(ws, lambda f: f.get("tracingId") == "k")
+    body = echo["body"]
+    assert body["channel"]["messageId"] == body["id"]
+    chat = await _conversation_of(control, DEPLOYMENT)
+    stored = [
+        m for m in (await control.conversation(chat["id"]))["messages"] if m["id"] == body["id"]
+    ]
+    assert [m["body"] for m in stored] == ["find me again"]

@@ -1,5 +1,15 @@
 """The Web Messaging door: the guest's WebSocket at ``/v1?deploymentId=...``, one JSON request per
-text frame, answered and pushed as the service's envelopes (type, class, code, body)."""
+text frame, answered and pushed as the service's envelopes (type, class, code, body).
+
+Requests are dispatched by tables: ``openers`` for the actions that (re)configure the
+connection's session, ``handlers`` for those of a configured session, and ``inbound_content``
+for the content items of a guest's message, by ``contentType``. A new action or content type is
+an entry there and its handler. A handler refuses a request by raising ``_Refused`` (a ``string``
+error frame with the request's tracingId); the connection stays open.
+
+What happens in the conversation (agent messages, typing, the agent's end) reaches the door
+through ``web_messaging_sessions.SessionEvents``, which the endpoint implements.
+"""
 
 from __future__ import annotations
 
@@ -756,12 +766,13 @@ def _outbound_event(
 
 def _inbound_event(event: dict[str, Any], tracing_id: str | None) -> str:
     """The echo of the guest's own event."""
+    event_id = new_id()
     body = {
-        "id": new_id(),
+        "id": event_id,
         "type": MessageType.EVENT,
         "direction": Direction.INBOUND,
         "events": [event],
-        "channel": {"time": format_timestamp(utc_now()), "messageId": new_id()},
+        "channel": {"time": format_timestamp(utc_now()), "messageId": event_id},
         "originatingEntity": OriginatingEntity.HUMAN,
     }
     return _frame(FrameType.MESSAGE, FrameClass.STRUCTURED_MESSAGE, body, tracing_id)
