@@ -384,6 +384,19 @@ WEB_MESSAGING_NOTES = (
     "reply has arrived. Throughput is closed loop (each guest sends its next text when the last "
     "is done); latency is open loop at one rate for both, half the lower throughput. The ratio "
     "is Web Messaging's over Guest Chat's.",
+    "- `bench_web_messaging_client.py` (`wm-client`): `WebMessagingClient.send_text` beside raw "
+    "`websockets` doing the same work with the same connection options: send `onMessage`, wait "
+    "for the echo with the request's `tracingId`, parse it. No agent, no rate limit; rounds "
+    "alternate, the order swapped every round. The ratio is the client's median over raw's; "
+    "the target is 1.10x. CPU per message is this process's, the service being in another.",
+    "- `bench_web_messaging_sessions.py` (`wm-sessions`): `WebMessagingClient` sessions in one "
+    "process, each with its event loop, the service in another. RSS per session is the "
+    "process's growth over its own baseline (one session opened and closed first, so the code "
+    "is in the baseline), against the 60 KiB target. The agents post through the control API; "
+    "latency is from the start of the POST to the message in the guest's loop. Then 10% of the "
+    "connections are dropped every 2 s, from this side, by aborting their sockets (the service "
+    "has no Web Messaging drop fault): every message must arrive once, in order, by the live "
+    "connection or the history backfill.",
     "",
 )
 """The Web Messaging section of the report: what each ``wm-`` benchmark compares."""
@@ -452,6 +465,141 @@ def _wm_service_readme(data: dict[str, Any]) -> list[tuple[str, str]]:
     ]
 
 
+WM_CLIENT_CASES = {
+    "sequential": "one session, one message after the other",
+    "concurrent": "sessions at once",
+}
+"""Each case of ``bench_web_messaging_client.py``, as the report names it."""
+
+
+def _wm_client_rows(data: dict[str, Any]) -> list[Row]:
+    rows = []
+    for key, label in WM_CLIENT_CASES.items():
+        figures = data["results"].get(key)
+        if figures is None:
+            continue
+        if key == "concurrent":
+            label = f"{figures['sessions']} {label}"
+        raw_spread = _range(*figures["raw_ms_per_message_range"], " ms", 3)
+        rows += [
+            Row(
+                "wm-client",
+                f"WebMessagingClient send_text, {label}: wall per message",
+                f"{figures['client_median_ms_per_message']:.3f} ms",
+                _range(*figures["client_ms_per_message_range"], " ms", 3),
+                f"raw websockets {figures['raw_median_ms_per_message']:.3f} ms ({raw_spread})",
+                f"{figures['ratio']:.2f}x",
+            ),
+            Row(
+                "wm-client",
+                f"WebMessagingClient send_text, {label}: client CPU per message",
+                f"{figures['client_cpu_ms_per_message']:.3f} ms",
+                "",
+                f"raw websockets {figures['raw_cpu_ms_per_message']:.3f} ms",
+                f"{figures['client_cpu_ratio']:.2f}x",
+            ),
+        ]
+    rows.append(
+        Row(
+            "wm-client",
+            "load average before / after (2 CPUs, shared)",
+            f"{data['loadavg_before']} / {data['loadavg_after']}",
+        )
+    )
+    return rows
+
+
+def _wm_client_readme(data: dict[str, Any]) -> list[tuple[str, str]]:
+    results = data["results"]
+    ratios = " / ".join(f"{results[key]['ratio']:.2f}x" for key in WM_CLIENT_CASES)
+    cpu = " / ".join(f"{results[key]['client_cpu_ratio']:.2f}x" for key in WM_CLIENT_CASES)
+    sessions = results["concurrent"]["sessions"]
+    return [
+        (
+            "`bench_web_messaging_client.py`: `WebMessagingClient.send_text` vs raw `websockets` "
+            f"(send, wait for the echo, parse), sequential / {sessions} sessions at once",
+            f"{ratios} the raw time per message (CPU per message {cpu})",
+        )
+    ]
+
+
+def _starved_in(drops: dict[str, Any]) -> str:
+    """Where the event loop of a starved run was stuck: its innermost client frame."""
+    stack = [entry.splitlines()[0] for entry in drops["starved"]["stack"]] or ["?"]
+    frames = [line for line in stack if "webmessaging/_client.py" in line] or stack
+    return frames[-1].split("purecloud_guest_chat_client/")[-1].replace('", line ', ":")
+
+
+def _wm_sessions_rows(data: dict[str, Any]) -> list[Row]:
+    calm, drops = data["calm"], data["drops"]
+    sessions = data["sessions"]
+    rows = [
+        Row(
+            "wm-sessions",
+            f"{sessions} WebMessagingClient sessions: RSS per session",
+            f"{data['rss_per_session_kib']:.1f} KiB",
+            "",
+            f"target {data['rss_target_kib']:.0f} KiB",
+            f"{data['rss_per_session_kib'] / data['rss_target_kib']:.2f}x",
+        ),
+        Row(
+            "wm-sessions",
+            f"agent POST to guest event p50 at {calm['rate_per_second']:.0f}/s",
+            f"{calm['latency_p50_ms']:.2f} ms",
+        ),
+        Row("wm-sessions", "agent POST to guest event p99", f"{calm['latency_p99_ms']:.2f} ms"),
+    ]
+    if "starved" in drops:
+        rows.append(
+            Row(
+                "wm-sessions",
+                "lost / duplicated under drops",
+                "not measured: the event loop stopped turning, in " + _starved_in(drops),
+            )
+        )
+    else:
+        rows += [
+            Row(
+                "wm-sessions",
+                f"messages under drops ({drops['connections_dropped']} connections dropped)",
+                str(drops["messages"]),
+            ),
+            Row("wm-sessions", "reconnects", str(drops["reconnects"])),
+            Row(
+                "wm-sessions",
+                "lost / duplicated / sessions out of order under drops",
+                f"{drops['lost']} / {drops['duplicated']} / {drops['sessions_out_of_order']}",
+            ),
+        ]
+    rows.append(
+        Row(
+            "wm-sessions",
+            "load average before / after (2 CPUs, shared)",
+            f"{data['loadavg_before']} / {data['loadavg_after']}",
+        )
+    )
+    return rows  # fmt: skip
+
+
+def _wm_sessions_readme(data: dict[str, Any]) -> list[tuple[str, str]]:
+    calm, drops = data["calm"], data["drops"]
+    if "starved" in drops:
+        under = f"under drops not measured: the event loop stopped turning ({_starved_in(drops)})"
+    else:
+        under = (
+            f"{drops['lost']} lost and {drops['duplicated']} duplicated with 10% of the "
+            "connections dropped every 2 s"
+        )
+    return [
+        (
+            f"`bench_web_messaging_sessions.py`: {data['sessions']:,} concurrent "
+            "`WebMessagingClient` sessions in one process",
+            f"{data['rss_per_session_kib']:.0f} KiB RSS each; agent to guest p50 "
+            f"{calm['latency_p50_ms']:.1f} ms, p99 {calm['latency_p99_ms']:.0f} ms; {under}",
+        )
+    ]
+
+
 BENCHMARKS = (
     Benchmark(
         "import", "bench_import.py", "import.json", ("--runs", "15"), ("--runs", "2"),
@@ -485,6 +633,18 @@ BENCHMARKS = (
         ("--guests", "100", "--seconds", "5", "--runs", "3"),
         ("--guests", "3", "--seconds", "0.3", "--runs", "1"),
         _wm_service_rows, _wm_service_readme,
+    ),
+    Benchmark(
+        "wm-client", "bench_web_messaging_client.py", "web_messaging_client.json",
+        ("--rounds", "15", "--messages", "200", "--concurrency", "50", "--profile"),
+        ("--rounds", "1", "--messages", "5", "--concurrency", "2"),
+        _wm_client_rows, _wm_client_readme,
+    ),
+    Benchmark(
+        "wm-sessions", "bench_web_messaging_sessions.py", "web_messaging_sessions.json",
+        ("--sessions", "1000", "--seconds", "20", "--memory-profile", "200"),
+        ("--sessions", "5", "--seconds", "1"),
+        _wm_sessions_rows, _wm_sessions_readme,
     ),
     Benchmark(
         "abuse", "bench_abuse.py", "abuse.json", (), ("--quick",), _abuse_rows, _abuse_readme,

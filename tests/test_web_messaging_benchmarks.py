@@ -88,3 +88,53 @@ def test_the_runner_reports_web_messaging_beside_its_baselines(tmp_path: Path) -
     plot = "web_messaging_service_latency.png"
     assert (docs / "benchmarks" / plot).read_bytes().startswith(b"\x89PNG")
     assert f"(benchmarks/{plot})" in report
+
+
+def test_the_client_benchmark_sets_the_client_beside_raw_websockets(tmp_path: Path) -> None:
+    _run(
+        "benchmarks/bench_web_messaging_client.py", "--rounds", "2", "--messages", "6",
+        "--concurrency", "3", "--profile", "--results", str(tmp_path),
+    )  # fmt: skip
+    data = json.loads((tmp_path / "web_messaging_client.json").read_text())
+    assert data["target_ratio"] == 1.10
+    for case in ("sequential", "concurrent"):
+        figures = data["results"][case]
+        # The rounds alternate: as many of one as of the other, each with a ratio.
+        assert figures["rounds"] == 2 and len(figures["round_ratios"]) == 2
+        for key in (
+            "client_median_ms_per_message",
+            "raw_median_ms_per_message",
+            "ratio",
+            "client_cpu_ms_per_message",
+            "raw_cpu_ms_per_message",
+        ):
+            assert figures[key] > 0, (case, key)  # fmt: skip
+    assert data["results"]["concurrent"]["sessions"] == 3
+    profile = data["results"]["profile"]
+    for side in ("client", "raw"):
+        assert profile[side]["top_own_time"] and profile[side]["event_loop_turns_per_message"] > 0
+    assert (tmp_path / profile["file"]).read_text().strip()
+
+
+def test_the_sessions_benchmark_measures_memory_latency_and_the_drops(tmp_path: Path) -> None:
+    _run(
+        "benchmarks/bench_web_messaging_sessions.py", "--sessions", "10", "--seconds", "3",
+        "--memory-profile", "5", "--results", str(tmp_path),
+    )  # fmt: skip
+    data = json.loads((tmp_path / "web_messaging_sessions.json").read_text())
+    assert data["sessions"] == 10 and data["rss_before_kib"] > 0 and data["rss_after_kib"] > 0
+    assert data["calm"]["messages"] > 0 and data["calm"]["latency_p50_ms"] > 0
+    drops = data["drops"]
+    if "starved" in drops:
+        # The clients' event loop stopped turning under the drops: the run says where, rather
+        # than hanging; the memory and latency figures were measured before.
+        assert any("webmessaging" in line for line in drops["starved"]["stack"])
+        return
+    # The first drop comes as the drop phase starts: at least one connection was cut, and
+    # every message still arrived once, in order.
+    assert drops["connections_dropped"] >= 1 and drops["messages"] > 0
+    assert drops["lost"] == 0, drops["lost_examples"]
+    assert drops["duplicated"] == 0
+    assert drops["sessions_out_of_order"] == 0
+    memory = data["memory_profile"]
+    assert memory["sessions"] == 5 and memory["top_lines"]
