@@ -155,7 +155,10 @@ def events_until(
     seen: list[object] = []
     deadline = time.monotonic() + WAIT_MS / 1000
     while time.monotonic() < deadline:
-        event = chat.next_event(timeout=max(0.01, deadline - time.monotonic()))
+        try:
+            event = chat.next_event(timeout=max(0.01, deadline - time.monotonic()))
+        except TimeoutError:
+            break
         if event is None:
             break
         if isinstance(event, kind) and test(event):

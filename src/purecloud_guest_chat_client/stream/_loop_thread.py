@@ -66,6 +66,10 @@ class LoopThread:
         try:
             return future.result(timeout)
         except concurrent.futures.TimeoutError:
+            # The same class as the builtin since 3.11: a coroutine that timed out itself (a
+            # ``next_event(timeout=...)``) lands here too, and its own error is the answer.
+            if future.done():
+                raise
             future.cancel()
             raise TimeoutError(f"no result within {timeout:g} s") from None
         except BaseException:
