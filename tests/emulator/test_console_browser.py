@@ -352,6 +352,25 @@ def test_two_tabs_on_one_chat_agree(
     expect(page.get_by_role("log")).to_contain_text("Thanks, both of you")
 
 
+def test_a_refresh_of_the_fault_panel_keeps_the_latency_being_typed(
+    page: Page, desk: LocalService
+) -> None:
+    """The feed's snapshot refreshes the panel; it used to reset the latency field to the
+    service's value, so a refresh between typing and clicking set the latency to 0."""
+    page.get_by_label("Milliseconds").fill("40")
+    with ControlClient(desk.control_url) as control:
+        control.set_faults(silence={})
+    page.evaluate("refreshFaults()")
+    faults = page.get_by_role("list", name="Faults in force")
+    expect(faults).to_contain_text("silenced: all chats")
+    expect(page.get_by_label("Milliseconds")).to_have_value("40")
+    page.get_by_role("button", name="Set latency", exact=True).click()
+    expect(faults).to_contain_text("latency 40 ms")
+    with ControlClient(desk.control_url) as control:
+        assert control.faults()["latencyMs"] == 40
+        control.clear_faults()
+
+
 def test_the_fault_panel_sets_and_clears_faults(page: Page, desk: LocalService) -> None:
     page.get_by_label("Applies to").select_option("all")
     page.get_by_label("Milliseconds").fill("25")

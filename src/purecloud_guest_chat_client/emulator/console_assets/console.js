@@ -461,7 +461,8 @@ function renderFaults(faults) {
   }
   if (faults.droppedStreams !== undefined) lines.push(`just dropped ${faults.droppedStreams} stream(s)`);
   $("fault-state").replaceChildren(...(lines.length ? lines : ["none"]).map((l) => el("li", {}, l)));
-  $("latency").value = String(faults.latencyMs || 0);
+  // A refresh (the feed's snapshot) must not undo a value the person is still typing in.
+  if (!$("latency").dataset.edited) $("latency").value = String(faults.latencyMs || 0);
 }
 
 function chatName(id) {
@@ -470,7 +471,9 @@ function chatName(id) {
 }
 
 async function faults(what, method, body) {
-  renderFaults(await act(what, () => api(method, "/faults", body)));
+  const answer = await act(what, () => api(method, "/faults", body));
+  delete $("latency").dataset.edited;
+  renderFaults(answer);
 }
 
 function refreshFaults() {
@@ -603,6 +606,7 @@ function wire() {
     if (path) rule.pathContains = path;
     faults(`The next ${rule.count} matching request(s) fail with ${rule.status}`, "POST", { errors: [rule] });
   });
+  $("latency").addEventListener("input", () => { $("latency").dataset.edited = "true"; });
   $("set-latency").addEventListener("click", () =>
     faults("Latency set", "POST", { latencyMs: Math.max(0, Number($("latency").value) || 0) }));
   $("clear-faults").addEventListener("click", () => faults("Faults cleared", "DELETE"));
