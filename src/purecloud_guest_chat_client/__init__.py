@@ -55,6 +55,11 @@ _EXPORTS: dict[str, str] = {
     "GuestChat": "session",
     "SyncGuestChat": "session",
     "ChatState": "session",
+    "GuestSession": "session",
+    "SyncGuestSession": "session",
+    "WebMessagingChat": "session",
+    "SyncWebMessagingChat": "session",
+    "resume_session": "session",
     # Web Messaging
     "webmessaging": "webmessaging",
     "WebMessagingClient": "webmessaging",
@@ -168,7 +173,12 @@ if TYPE_CHECKING:
     from .regions import PureCloudRegionHosts as PureCloudRegionHosts
     from .session import ChatState as ChatState
     from .session import GuestChat as GuestChat
+    from .session import GuestSession as GuestSession
     from .session import SyncGuestChat as SyncGuestChat
+    from .session import SyncGuestSession as SyncGuestSession
+    from .session import SyncWebMessagingChat as SyncWebMessagingChat
+    from .session import WebMessagingChat as WebMessagingChat
+    from .session import resume_session as resume_session
     from .stream import EventStream as EventStream
     from .stream import SyncEventStream as SyncEventStream
     from .webmessaging import SyncWebMessagingClient as SyncWebMessagingClient
