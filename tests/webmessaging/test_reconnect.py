@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from purecloud_guest_chat_client.emulator import AsyncControlClient, LocalService
 from purecloud_guest_chat_client.stream import Backoff
 from purecloud_guest_chat_client.webmessaging import (
@@ -187,3 +189,27 @@ async def test_messages_sent_as_the_connection_fails_are_stored_once(
     inbound = [m.text for m in history if m.is_inbound]
     assert inbound == ["hello", *texts] or sorted(inbound) == sorted(["hello", *texts])
     assert len(inbound) == len(set(inbound))
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("request_kind", ["health check", "text"])
+async def test_a_request_right_after_a_drop_waits_for_the_reconnect(
+    manual_service: LocalService, request_kind: str
+) -> None:
+    """The socket aborted and a request sent before the reader has noticed: the send fails at
+    once, and the request used to try the same dead connection again without ever yielding,
+    which froze the event loop (every session of the process) for good."""
+    async with WebMessagingClient(DEPLOYMENT, manual_service.base_url, backoff=FAST) as client:
+        await client.send_text("hello")
+        abort_connection(client)
+        if request_kind == "health check":
+            assert await asyncio.wait_for(client.health_check(), WAIT) is True
+        else:
+            echo = await asyncio.wait_for(client.send_text("right after the drop"), WAIT)
+            assert echo.text == "right after the drop"
+        events: list[WebMessagingEvent] = []
+        async with asyncio.timeout(WAIT):
+            while not any(isinstance(e, Reconnected) for e in events):
+                event = await client.next_event()
+                assert event is not None
+                events.append(event)

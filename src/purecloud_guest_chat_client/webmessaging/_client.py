@@ -923,16 +923,20 @@ class WebMessagingClient:
         with contextlib.suppress(ConnectionClosed):
             async for data in ws:
                 self._on_frame(connection, data)
-        if connection is self._connection:
-            # Before the requests hear of the drop: their next try must wait for the reconnect,
-            # and a message's for the backfill, not find this connection still "ready".
-            self._ready.clear()
-            if self._reconnect_enabled and not connection.closed_by_service:
-                self._caught_up.clear()
+        self._lost(connection)
         for pending in connection.pending.values():
             if not pending.future.done():
                 pending.future.set_exception(_Dropped())
         connection.pending.clear()
+
+    def _lost(self, connection: _Connection) -> None:
+        """``connection`` is gone. Said before the requests hear of it, by the reader or by a
+        send that failed first: their next try must wait for the reconnect, and a message's for
+        the backfill, not find the dead connection still "ready" and try it again at once."""
+        if connection is self._connection:
+            self._ready.clear()
+            if self._reconnect_enabled and not connection.closed_by_service:
+                self._caught_up.clear()
 
     def _on_frame(self, connection: _Connection, data: str | bytes) -> None:
         parsed = _codec.parse_frame(data)
@@ -1248,6 +1252,9 @@ class WebMessagingClient:
                     connection, build, what, answers, tracing_id, attachment_id
                 )
             except _Dropped:
+                self._lost(connection)
+                if asyncio.current_task() is self._supervisor:
+                    raise  # the reconnect's own request (the backfill's getJwt): it starts over
                 if not repeatable:
                     raise SendNotConfirmedError(
                         f"the connection dropped before the service confirmed {what}; if it "
