@@ -64,6 +64,7 @@ from . import _codec
 from ._codec import ServerFrame
 from ._endpoints import Endpoints, resolve_endpoints
 from ._rest import RestParts
+from ._tls import shared_tls_context
 from .errors import (
     AttachmentRefusedError,
     RateLimitExceededError,
@@ -841,9 +842,11 @@ class WebMessagingClient:
     # -- the connection -----------------------------------------------------------------------
 
     async def _open(self) -> _Connection:
+        url = self._endpoints.websocket_url
         try:
             ws = await connect(
-                self._endpoints.websocket_url,
+                url,
+                ssl=shared_tls_context() if url.startswith("wss:") else None,
                 origin=Origin(self._origin) if self._origin is not None else None,
                 open_timeout=self._open_timeout,
                 ping_interval=self._ping_interval,

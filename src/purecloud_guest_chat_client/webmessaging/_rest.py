@@ -17,6 +17,7 @@ from ..models.web_messaging_protocol import (
     TOKEN_REVOKE_PATH,
 )
 from ._endpoints import Endpoints
+from ._tls import shared_tls_context
 from .errors import (
     RateLimitExceededError,
     WebMessagingAuthError,
@@ -50,7 +51,11 @@ class RestParts:
 
     def _client(self) -> httpx2.AsyncClient:
         if self._http is None:
-            options: dict[str, Any] = {"timeout": self._timeout, "follow_redirects": False}
+            options: dict[str, Any] = {
+                "timeout": self._timeout,
+                "follow_redirects": False,
+                "verify": shared_tls_context(),
+            }
             if self._proxy is not None:
                 options["proxy"] = self._proxy
                 options["trust_env"] = False
