@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict, dataclass, field, replace
-from typing import Any, Self
+from dataclasses import dataclass, field, replace
+from typing import ClassVar
 
 from ..stream._token import read_claims
-
-_FORMAT_VERSION = 1
-_REQUIRED = ("conversation_id", "member_id", "jwt", "event_stream_uri", "environment")
+from ._saved_state import FORMAT_VERSION, SavedState
 
 
 @dataclass(frozen=True, slots=True)
-class ChatState:
+class ChatState(SavedState):
     """A small JSON-serialisable record of a chat: ids, the guest's JWT, the environment and the
     last message the guest received. Save :meth:`to_json` somewhere private (it holds the JWT)
     and give it to ``GuestChat.resume`` within the service's grace period (about two minutes
@@ -29,21 +26,19 @@ class ChatState:
     environment: str
     last_message_id: str | None = None
     display_name: str | None = None
-    version: int = _FORMAT_VERSION
+    version: int = FORMAT_VERSION
+
+    _required_fields: ClassVar[tuple[str, ...]] = (
+        "conversation_id",
+        "member_id",
+        "jwt",
+        "event_stream_uri",
+        "environment",
+    )
+    _optional_fields: ClassVar[tuple[str, ...]] = ("last_message_id", "display_name")
 
     def __post_init__(self) -> None:
-        for name in _REQUIRED:
-            value = getattr(self, name)
-            if not isinstance(value, str) or not value.strip():
-                raise ValueError(f"ChatState.{name} must be a non-empty string")
-        for name in ("last_message_id", "display_name"):
-            value = getattr(self, name)
-            if value is not None and not isinstance(value, str):
-                raise ValueError(f"ChatState.{name} must be a string or None")
-        if self.version != _FORMAT_VERSION:
-            raise ValueError(
-                f"ChatState version {self.version!r} is not supported (expected {_FORMAT_VERSION})"
-            )
+        self._check_fields()
 
     @property
     def expires_at(self) -> float | None:
@@ -52,27 +47,3 @@ class ChatState:
 
     def with_last_message(self, message_id: str | None) -> ChatState:
         return replace(self, last_message_id=message_id)
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    def to_json(self) -> str:
-        return json.dumps(self.to_dict(), indent=2)
-
-    @classmethod
-    def from_dict(cls, data: Any) -> Self:
-        if not isinstance(data, dict):
-            raise ValueError("a ChatState must be a JSON object")
-        missing = [name for name in _REQUIRED if name not in data]
-        if missing:
-            raise ValueError(f"the ChatState is missing {', '.join(missing)}")
-        known = {name: data[name] for name in cls.__dataclass_fields__ if name in data}
-        return cls(**known)
-
-    @classmethod
-    def from_json(cls, text: str | bytes) -> Self:
-        try:
-            data = json.loads(text)
-        except ValueError as exc:
-            raise ValueError(f"the ChatState is not valid JSON: {exc}") from None
-        return cls.from_dict(data)
