@@ -22,12 +22,14 @@ from ..models.web_messaging_protocol import (
     UPLOAD_TAGGING_HEADER,
     URL_EXPIRES_PARAMETER,
     URL_SIGNATURE_PARAMETER,
+    ContentType,
 )
 from .api_error import MAX_JSON_DEPTH, MAX_REQUEST_BYTES
 from .routes_control import CONTROL_API, LIST_MAX_PAGE_SIZE, LIST_PAGE_SIZE
 from .routes_guest import GUEST_API, MAX_PAGE_SIZE, MAX_RESULTS
 from .routes_shared import MAX_PAGE_NUMBER, SENDABLE_BODY_TYPES, RouteEntry
 from .routes_web_messaging_rest import WEB_MESSAGING_REST, RestOperation
+from .structured_content import MAX_CONTENT_ITEMS
 
 _PATH_PARAMETER = re.compile(r"\{(\w+)\}")
 _ERRORS = {
@@ -109,12 +111,18 @@ def _schema(value: str | dict[str, Any]) -> dict[str, Any]:
 
 
 _OBJECT = {"type": "object", "additionalProperties": True}
+
+
+def _optional(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
 # A string that is not blank: the service refuses one that is empty or only whitespace.
 _TEXT: dict[str, Any] = {"type": "string", "pattern": "\\S"}
 _PAGE_SIZE = {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE, "default": 25}
 _PAGE_NUMBER = {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_NUMBER, "default": 1}
 _MAX_RESULTS = {"type": "integer", "minimum": 1, "maximum": MAX_RESULTS, "default": MAX_RESULTS}
-_MESSAGE_REQUEST = {
+_MESSAGE_REQUEST: dict[str, Any] = {
     "type": "object",
     "required": ["body"],
     "properties": {
@@ -124,6 +132,115 @@ _MESSAGE_REQUEST = {
             "default": BodyType.STANDARD.value,
         },
     },
+}
+
+
+def _closed(required: dict[str, Any], optional: dict[str, Any] | None = None) -> dict[str, Any]:
+    """An object of exactly these fields: the service refuses content with any other."""
+    return {
+        "type": "object",
+        "required": list(required),
+        "properties": {**required, **(optional or {})},
+        "additionalProperties": False,
+    }
+
+
+_STRING = {"type": "string"}
+_CONTENT_SCHEMAS: dict[str, dict[str, Any]] = {
+    "QuickReply": _closed(
+        {"text": _STRING, "payload": _STRING},
+        {"action": _STRING, "image": _STRING, "summaryText": _STRING},
+    ),
+    "CardAction": {
+        "oneOf": [
+            _closed({"type": {"const": "Link"}, "text": _STRING, "url": _STRING}),
+            _closed({"type": {"const": "Postback"}, "text": _STRING, "payload": _STRING}),
+        ]
+    },
+    "Card": _closed(
+        {"title": _STRING, "actions": {"type": "array", "items": _ref("CardAction")}},
+        {
+            "description": _STRING,
+            "image": _STRING,
+            "video": _STRING,
+            "defaultAction": _ref("CardAction"),
+        },
+    ),
+    "Carousel": _closed({"cards": {"type": "array", "minItems": 1, "items": _ref("Card")}}),
+    "ListPickerItem": _closed(
+        {"id": _STRING, "title": _STRING}, {"subtitle": _STRING, "imageUrl": _STRING}
+    ),
+    "ListPickerSection": _closed(
+        {"title": _STRING, "items": {"type": "array", "items": _ref("ListPickerItem")}},
+        {"multipleSelection": {"type": "boolean"}},
+    ),
+    "ListPicker": _closed(
+        {
+            "receivedMessage": _STRING,
+            "replyMessage": _STRING,
+            "sections": {"type": "array", "items": _ref("ListPickerSection")},
+        },
+        {"id": _STRING},
+    ),
+    "DatePickerTime": _closed(
+        {
+            "dateTime": {**_STRING, "description": "ISO 8601"},
+            "duration": {"type": "number", "description": "seconds"},
+        }
+    ),
+    "DatePicker": _closed(
+        {"availableTimes": {"type": "array", "items": _ref("DatePickerTime")}},
+        {
+            **dict.fromkeys(
+                (
+                    "title",
+                    "subtitle",
+                    "imageUrl",
+                    "dateMinimum",
+                    "dateMaximum",
+                    "dateDisplayFormat",
+                ),
+                _STRING,
+            ),
+            "location": _OBJECT,
+        },
+    ),
+}
+"""The content an agent sends, as the service checks it (see ``structured_content``)."""
+_CONTENT_ITEMS = {
+    kind.value: _closed(
+        # Each item holds its content under the camelCase of its contentType.
+        {"contentType": {"const": kind.value}, kind[0].lower() + kind[1:]: _ref(kind.value)}
+    )
+    for kind in (
+        ContentType.QUICK_REPLY,
+        ContentType.CARD,
+        ContentType.CAROUSEL,
+        ContentType.LIST_PICKER,
+        ContentType.DATE_PICKER,
+    )
+}
+_AGENT_MESSAGE_REQUEST: dict[str, Any] = {
+    **_MESSAGE_REQUEST,
+    "properties": {
+        **_MESSAGE_REQUEST["properties"],
+        "content": _optional(
+            {
+                "type": "array",
+                "minItems": 1,
+                "maxItems": MAX_CONTENT_ITEMS,
+                "items": {"oneOf": [_ref(name + "Content") for name in _CONTENT_ITEMS]},
+                "description": (
+                    "Structured content sent with the text (standard messages only). A Web "
+                    "Messaging guest gets a Structured message with the text and the content; "
+                    "a Guest Chat guest, whose API has no content, gets the text only."
+                ),
+            }
+        ),
+    },
+    # Only a standard message carries content: a notice with content is a 400.
+    "if": {"required": ["content"], "properties": {"content": {"type": "array"}}},
+    "then": {"properties": {"bodyType": _optional({"const": BodyType.STANDARD.value})}},
 }
 _AGENT_NAME_REQUEST = {
     "type": "object",
@@ -151,10 +268,6 @@ _MEDIA_TYPES_REQUEST = {
         }
     },
 }
-
-
-def _optional(schema: dict[str, Any]) -> dict[str, Any]:
-    return {"anyOf": [schema, {"type": "null"}]}
 
 
 _NON_EMPTY_TEXT = {"type": "string", "minLength": 1}
@@ -324,8 +437,9 @@ def _descriptions() -> dict[str, dict[str, Any]]:
             links=agent_links,
         ),
         "controlAgentMessage": _operation(
-            "Send a message as an agent",
-            body=_MESSAGE_REQUEST,
+            "Send a message as an agent, with structured content (quick replies, cards, "
+            "carousels, list and date pickers) if it likes",
+            body=_AGENT_MESSAGE_REQUEST,
             response="WebChatMessage",
             security=control,
         ),
@@ -541,6 +655,8 @@ def openapi_document() -> dict[str, Any]:
     )
     defined = schemas.get("$defs", {})
     _declare_request_constraints(defined)
+    defined.update(_CONTENT_SCHEMAS)
+    defined.update({name + "Content": item for name, item in _CONTENT_ITEMS.items()})
     return {
         "openapi": "3.1.0",
         "info": {
