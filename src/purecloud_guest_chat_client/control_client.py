@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
 
 import httpx2
+
+from .control_content import ContentItem, check_content
 
 # The control API's largest page: listing every chat takes the fewest calls.
 _LIST_PAGE_SIZE = 500
@@ -82,11 +85,22 @@ class _Calls:
         )
 
     @staticmethod
-    def send(cid: str, member_id: str, body: str, body_type: str) -> _Call:
+    def send(
+        cid: str,
+        member_id: str,
+        body: str,
+        body_type: str,
+        content: Sequence[ContentItem] | None,
+    ) -> _Call:
         if not isinstance(body, str):
             raise ValueError(f"body must be a string, got {type(body).__name__}")
         path = f"/conversations/{_require(cid, 'cid')}/members/{_require(member_id, 'member_id')}"
-        return _Call("POST", path + "/messages", {"body": body, "bodyType": body_type})
+        request: dict[str, Any] = {"body": body, "bodyType": body_type}
+        if content is not None:
+            if body_type != "standard":
+                raise ValueError(f"only a standard message carries content, not {body_type!r}")
+            request["content"] = check_content(content)
+        return _Call("POST", path + "/messages", request)
 
     @staticmethod
     def typing(cid: str, member_id: str) -> _Call:
@@ -170,9 +184,19 @@ class ControlClient:
         return dict(self._send(_Calls.join_agent(cid, display_name)))
 
     def send(
-        self, cid: str, member_id: str, body: str, body_type: str = "standard"
+        self,
+        cid: str,
+        member_id: str,
+        body: str,
+        body_type: str = "standard",
+        *,
+        content: Sequence[ContentItem] | None = None,
     ) -> dict[str, Any]:
-        return dict(self._send(_Calls.send(cid, member_id, body, body_type)))
+        """Sends ``body`` as the agent ``member_id``, with structured ``content`` (quick
+        replies, cards, carousels, list and date pickers; see ``control_content``) if given:
+        checked here first, :class:`~.control_content.ContentError` naming the bad field. A Web
+        Messaging guest gets the text and the content, a Guest Chat guest the text only."""
+        return dict(self._send(_Calls.send(cid, member_id, body, body_type, content)))
 
     def typing(self, cid: str, member_id: str) -> dict[str, Any]:
         return dict(self._send(_Calls.typing(cid, member_id)))
@@ -246,9 +270,19 @@ class AsyncControlClient:
         return dict(await self._send(_Calls.join_agent(cid, display_name)))
 
     async def send(
-        self, cid: str, member_id: str, body: str, body_type: str = "standard"
+        self,
+        cid: str,
+        member_id: str,
+        body: str,
+        body_type: str = "standard",
+        *,
+        content: Sequence[ContentItem] | None = None,
     ) -> dict[str, Any]:
-        return dict(await self._send(_Calls.send(cid, member_id, body, body_type)))
+        """Sends ``body`` as the agent ``member_id``, with structured ``content`` (quick
+        replies, cards, carousels, list and date pickers; see ``control_content``) if given:
+        checked here first, :class:`~.control_content.ContentError` naming the bad field. A Web
+        Messaging guest gets the text and the content, a Guest Chat guest the text only."""
+        return dict(await self._send(_Calls.send(cid, member_id, body, body_type, content)))
 
     async def typing(self, cid: str, member_id: str) -> dict[str, Any]:
         return dict(await self._send(_Calls.typing(cid, member_id)))
