@@ -1,7 +1,8 @@
 """The Web Messaging guest client: one session over one WebSocket at a time, surviving drops.
 
-A reader task reads every frame, answers the request waiting for it (matched by ``tracingId``,
-or for the frames that carry none, by class and attachment id) and queues the events for
+Every frame is handled as the connection reads it (``_websocket.py``): it answers the request
+waiting for it (matched by ``tracingId``, or for the frames that carry none, by class and
+attachment id) and its events are queued for
 :meth:`WebMessagingClient.next_event`. Frames pushed by the service (``type: message``) are
 always delivered, even when they also answer a request: the echo of one's own message is part of
 the conversation.
@@ -36,7 +37,7 @@ from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Any, Self
 
-from websockets.asyncio.client import ClientConnection, connect
+from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
 from websockets.typing import Origin
 
@@ -65,6 +66,7 @@ from ._codec import ServerFrame
 from ._endpoints import Endpoints, resolve_endpoints
 from ._rest import RestParts
 from ._tls import shared_tls_context
+from ._websocket import DispatchingConnection
 from .errors import (
     AttachmentRefusedError,
     RateLimitExceededError,
@@ -114,7 +116,9 @@ DEFAULT_APPLICATION = "purecloud-guest-chat-client-python"
 """What the client calls itself in the WebSocket URL's ``application`` parameter."""
 
 _OPEN_FAILURES = (OSError, InvalidHandshake, TimeoutError)
-_RECENT_KEYS_KEPT = 4096
+# Enough for every message a backfill can bring again (it stops at the first page that
+# reaches a delivered message) many times over, and a bounded cost per session.
+_RECENT_KEYS_KEPT = 512
 # A resumed session's history before the first connection is not "missed": it is the past.
 # The service's clock may run a little ahead or behind this one's.
 _CLOCK_SKEW = timedelta(seconds=5)
@@ -152,42 +156,65 @@ class _SeenKeys:
     to drop what a backfill and the live frames both bring without keeping every id of a long
     conversation."""
 
-    __slots__ = ("_keys", "_limit")
+    __slots__ = ("_keys", "_order")
 
     def __init__(self, limit: int) -> None:
-        self._keys: dict[str, None] = {}
-        self._limit = limit
+        self._keys: set[str] = set()
+        self._order: deque[str] = deque(maxlen=limit)
 
     def contains_any(self, keys: tuple[str, ...]) -> bool:
-        return any(key in self._keys for key in keys)
+        return not self._keys.isdisjoint(keys)
 
     def add_all(self, keys: tuple[str, ...]) -> bool:
         """Remember ``keys``; false when one of them was there already."""
         if self.contains_any(keys):
             return False
+        order = self._order
         for key in keys:
-            self._keys[key] = None
-        while len(self._keys) > self._limit:
-            del self._keys[next(iter(self._keys))]
+            if len(order) == order.maxlen:
+                self._keys.discard(order[0])  # the deque drops it on the append
+            order.append(key)
+            self._keys.add(key)
         return True
+
+
+_MESSAGES = (WebMessage, Presence)
 
 
 class _Dropped(Exception):
     """A request's connection dropped before its answer came."""
 
 
-@dataclass(eq=False)
+@dataclass(frozen=True, slots=True)
+class _Answer:
+    """The frame that answers a request, and its events when it was delivered too (the echo of
+    a message), so that it is not parsed twice."""
+
+    frame: ServerFrame
+    events: list[WebMessagingEvent] | None = None
+
+
+@dataclass(eq=False, slots=True)
 class _Pending:
     """A request waiting for its answer: a frame of one of ``answers`` (or an error)."""
 
     answers: frozenset[str]
-    future: asyncio.Future[ServerFrame]
+    future: asyncio.Future[_Answer]
     attachment_id: str | None = None
+
+
+class _TimedOut(Exception):
+    """A request's answer did not come within the request timeout."""
+
+
+def _time_out(future: asyncio.Future[_Answer]) -> None:
+    if not future.done():
+        future.set_exception(_TimedOut())
 
 
 @dataclass
 class _Connection:
-    ws: ClientConnection
+    ws: DispatchingConnection
     reader: asyncio.Task[None] | None = None
     keep_alive: asyncio.Task[None] | None = None
     closed_by_service: bool = False
@@ -550,13 +577,15 @@ class WebMessagingClient:
         ):
             return False
         self._last_health_check_at = now
-        frame = await self._request(
-            lambda tracing: _codec.request_echo(self._token, tracing),
-            "the health check",
-            frozenset({FrameClass.STRUCTURED_MESSAGE}),
-            read_only_allowed=True,
-            tracing_id=HEALTH_CHECK_TRACING_ID,
-        )
+        frame = (
+            await self._request(
+                lambda tracing: _codec.request_echo(self._token, tracing),
+                "the health check",
+                frozenset({FrameClass.STRUCTURED_MESSAGE}),
+                read_only_allowed=True,
+                tracing_id=HEALTH_CHECK_TRACING_ID,
+            )
+        ).frame
         if self._session is not None:
             self._session = _codec.renewed(self._session, frame.body)
         return True
@@ -596,12 +625,14 @@ class WebMessagingClient:
         """A JWT for the REST history (``getJwt``), reused while it is valid for 5 s more."""
         if self._jwt is not None and self._jwt[1] > time.time() + JWT_RENEW_MARGIN_SECONDS:
             return self._jwt[0]
-        frame = await self._request(
-            lambda tracing: _codec.request_simple(Action.GET_JWT, self._token, tracing),
-            "getJwt",
-            frozenset({FrameClass.JWT_RESPONSE}),
-            read_only_allowed=True,
-        )
+        frame = (
+            await self._request(
+                lambda tracing: _codec.request_simple(Action.GET_JWT, self._token, tracing),
+                "getJwt",
+                frozenset({FrameClass.JWT_RESPONSE}),
+                read_only_allowed=True,
+            )
+        ).frame
         body = frame.body if isinstance(frame.body, dict) else {}
         jwt = body.get("jwt")
         if not isinstance(jwt, str) or not jwt:
@@ -659,21 +690,23 @@ class WebMessagingClient:
         media_type = _codec.check_attachment(file_name, len(payload), content_type, self._session)
         self._check_sendable()
         attachment_id = str(uuid.uuid4())
-        frame = await self._request(
-            lambda tracing: _codec.request_simple(
-                Action.ON_ATTACHMENT,
-                self._token,
-                tracing,
-                attachmentId=attachment_id,
-                fileName=file_name,
-                fileType=media_type,
-                fileSize=len(payload),
-                errorsAsJson=True,
-            ),
-            "the attachment request",
-            frozenset({FrameClass.PRESIGNED_URL_RESPONSE, FrameClass.GENERATE_URL_ERROR}),
-            attachment_id=attachment_id,
-        )
+        frame = (
+            await self._request(
+                lambda tracing: _codec.request_simple(
+                    Action.ON_ATTACHMENT,
+                    self._token,
+                    tracing,
+                    attachmentId=attachment_id,
+                    fileName=file_name,
+                    fileType=media_type,
+                    fileSize=len(payload),
+                    errorsAsJson=True,
+                ),
+                "the attachment request",
+                frozenset({FrameClass.PRESIGNED_URL_RESPONSE, FrameClass.GENERATE_URL_ERROR}),
+                attachment_id=attachment_id,
+            )
+        ).frame
         _refuse_failed_upload(frame, "the attachment request")
         link = _codec.attachment_link(frame.body)
         if not link.url:
@@ -693,7 +726,7 @@ class WebMessagingClient:
             await self._rest.upload(link.url, headers, payload)
             try:
                 async with asyncio.timeout(self._request_timeout):
-                    announced = await outcome
+                    announced = (await outcome).frame
             except TimeoutError:
                 raise WebMessagingTimeoutError(
                     f"the upload was not confirmed within {self._request_timeout:g} s"
@@ -746,15 +779,17 @@ class WebMessagingClient:
     async def get_attachment(self, attachment_id: str) -> AttachmentLink:
         """A fresh download URL for an attachment (``getAttachment``); 4008 when it has
         expired, 4009 when there is none."""
-        frame = await self._request(
-            lambda tracing: _codec.request_simple(
-                Action.GET_ATTACHMENT, self._token, tracing, attachmentId=attachment_id
-            ),
-            "getAttachment",
-            frozenset({FrameClass.PRESIGNED_URL_RESPONSE}),
-            read_only_allowed=True,
-            attachment_id=attachment_id,
-        )
+        frame = (
+            await self._request(
+                lambda tracing: _codec.request_simple(
+                    Action.GET_ATTACHMENT, self._token, tracing, attachmentId=attachment_id
+                ),
+                "getAttachment",
+                frozenset({FrameClass.PRESIGNED_URL_RESPONSE}),
+                read_only_allowed=True,
+                attachment_id=attachment_id,
+            )
+        ).frame
         link = _codec.attachment_link(frame.body)
         if link.url:
             remember_secret(link.url.partition("?")[2])
@@ -854,12 +889,14 @@ class WebMessagingClient:
                 close_timeout=1.0,
                 compression=None,
                 proxy=self._proxy,
-                max_queue=64,
                 logger=websocket_logger,
+                create_connection=DispatchingConnection,
             )
         except _OPEN_FAILURES as exc:
             raise _open_error(self._endpoints.websocket_url, exc) from exc
+        assert isinstance(ws, DispatchingConnection)
         connection = _Connection(ws)
+        ws.on_message = functools.partial(self._on_frame, connection)
         connection.reader = asyncio.create_task(self._read(connection))
         if self._health_check_interval is not None:
             connection.keep_alive = asyncio.create_task(self._keep_alive(connection))
@@ -876,12 +913,14 @@ class WebMessagingClient:
                 jwt=self._auth_jwt,
             )
             try:
-                frame = await self._exchange(
-                    connection,
-                    request,
-                    "the session configure",
-                    frozenset({FrameClass.SESSION_RESPONSE}),
-                )
+                frame = (
+                    await self._exchange(
+                        connection,
+                        request,
+                        "the session configure",
+                        frozenset({FrameClass.SESSION_RESPONSE}),
+                    )
+                ).frame
                 break
             except WebMessagingAuthError as exc:
                 # An expired JWT: refreshed, and the configure tried again (as the vendor's
@@ -905,27 +944,27 @@ class WebMessagingClient:
         return info
 
     async def _close_session(self, close_all_connections: bool) -> SessionInfo:
-        frame = await self._request(
-            lambda tracing: _codec.request_simple(
-                Action.CLOSE_SESSION,
-                self._token,
-                tracing,
-                closeAllConnections=bool(close_all_connections),
-            ),
-            "closeSession",
-            frozenset({FrameClass.SESSION_RESPONSE}),
-            read_only_allowed=True,
-        )
+        frame = (
+            await self._request(
+                lambda tracing: _codec.request_simple(
+                    Action.CLOSE_SESSION,
+                    self._token,
+                    tracing,
+                    closeAllConnections=bool(close_all_connections),
+                ),
+                "closeSession",
+                frozenset({FrameClass.SESSION_RESPONSE}),
+                read_only_allowed=True,
+            )
+        ).frame
         info = _codec.session_info(frame.body)
         self._session = info
         return info
 
     async def _read(self, connection: _Connection) -> None:
-        """Read every frame of ``connection`` until it closes."""
-        ws = connection.ws
-        with contextlib.suppress(ConnectionClosed):
-            async for data in ws:
-                self._on_frame(connection, data)
+        """Follow ``connection`` until it closes; its frames reach :meth:`_on_frame` as they
+        are read."""
+        await connection.ws.wait_closed()
         self._lost(connection)
         for pending in connection.pending.values():
             if not pending.future.done():
@@ -952,15 +991,17 @@ class WebMessagingClient:
         if name in _SERVICE_CLOSES or name == FrameClass.SESSION_CLEARED_EVENT:
             # The service is done with this connection (or session): no reconnect after it.
             connection.closed_by_service = True
-        answered = self._answer(connection, frame)
         rate_limited = name == FrameClass.TOO_MANY_REQUESTS_ERROR_MESSAGE
         pushed = frame.type == FrameType.MESSAGE or name in _SERVICE_CLOSES or rate_limited
-        if answered and not pushed:
-            return
-        if not answered and name in _RESPONSES and not pushed:
-            logger.debug("an unrequested %s frame ignored", name)
-            return
-        events = _codec.events_of(frame)
+        events = _codec.events_of(frame) if pushed else None
+        answered = self._answer(connection, frame, events)
+        if events is None:
+            if answered:
+                return
+            if name in _RESPONSES:
+                logger.debug("an unrequested %s frame ignored", name)
+                return
+            events = _codec.events_of(frame)
         for event in events:
             if isinstance(event, UnknownFrame):
                 logger.warning("unknown web messaging frame (%s): %.200s", event.reason, data)
@@ -969,7 +1010,12 @@ class WebMessagingClient:
                 self._hold_until = max(self._hold_until, time.monotonic() + event.retry_after)
         self._deliver(events)
 
-    def _answer(self, connection: _Connection, frame: ServerFrame) -> bool:
+    def _answer(
+        self,
+        connection: _Connection,
+        frame: ServerFrame,
+        events: list[WebMessagingEvent] | None,
+    ) -> bool:
         """Settle the request ``frame`` answers, if any: by tracingId, else the oldest request
         waiting for its class (or, for attachments, its attachment id)."""
         pending = connection.pending
@@ -991,7 +1037,7 @@ class WebMessagingClient:
             return False
         waiting = pending.pop(match)
         if not waiting.future.done():
-            waiting.future.set_result(frame)
+            waiting.future.set_result(_Answer(frame, events))
         return True
 
     async def _supervise(self, connection: _Connection) -> None:
@@ -1180,7 +1226,7 @@ class WebMessagingClient:
         resends = 0
         while True:
             try:
-                frame = await self._request(
+                answer = await self._request(
                     lambda tracing: _codec.request_message(self._token, message, tracing),
                     what,
                     frozenset(),
@@ -1195,7 +1241,8 @@ class WebMessagingClient:
                     raise
                 logger.info("%s was lost with the connection; sending it again", what)
                 continue
-            for event in _codec.events_of(frame):
+            events = answer.events
+            for event in events if events is not None else _codec.events_of(answer.frame):
                 if isinstance(event, WebMessage):
                     return event
             raise WebMessagingError(f"{what} was answered with no message", frame_class="?")
@@ -1240,7 +1287,7 @@ class WebMessagingClient:
         read_only_allowed: bool = False,
         tracing_id: str | None = None,
         attachment_id: str | None = None,
-    ) -> ServerFrame:
+    ) -> _Answer:
         """Send a request when the session is up and no rate hold is on, and wait for its
         answer: again after a rate refusal (within the budget), and after a drop when
         ``repeatable``."""
@@ -1249,9 +1296,15 @@ class WebMessagingClient:
         while True:
             if not read_only_allowed:
                 self._check_sendable()
-            connection = await self._sendable_connection()
+            connection = self._connection
+            if (
+                connection is None
+                or not self._ready.is_set()
+                or self._hold_until > time.monotonic()
+            ):
+                connection = await self._sendable_connection()
             try:
-                frame = await self._exchange(
+                answer = await self._exchange(
                     connection, build, what, answers, tracing_id, attachment_id
                 )
             except _Dropped:
@@ -1264,9 +1317,10 @@ class WebMessagingClient:
                         "was stored, it arrives with the history after the reconnect"
                     ) from None
                 continue
+            frame = answer.frame
             if frame.frame_class != FrameClass.TOO_MANY_REQUESTS_ERROR_MESSAGE:
-                return frame
-            rate = _codec.events_of(frame)[0]
+                return answer
+            rate = (answer.events or _codec.events_of(frame))[0]
             assert isinstance(rate, RateLimited)
             retries += 1
             if retries > self._rate_limit_retries or waited + rate.retry_after > (
@@ -1284,9 +1338,9 @@ class WebMessagingClient:
 
     def _expect(
         self, connection: _Connection, answers: frozenset[str], attachment_id: str
-    ) -> asyncio.Future[ServerFrame]:
+    ) -> asyncio.Future[_Answer]:
         """A frame to come that no request of this client asks for (the upload's outcome)."""
-        future: asyncio.Future[ServerFrame] = asyncio.get_running_loop().create_future()
+        future: asyncio.Future[_Answer] = asyncio.get_running_loop().create_future()
         connection.pending[_expectation_key(attachment_id)] = _Pending(
             answers, future, attachment_id
         )
@@ -1300,28 +1354,34 @@ class WebMessagingClient:
         answers: frozenset[str],
         tracing_id: str | None = None,
         attachment_id: str | None = None,
-    ) -> ServerFrame:
+    ) -> _Answer:
         """One request on ``connection`` and its answer: the frame of one of ``answers``, a
         ``StructuredMessage`` echo, or a rate refusal; an error frame raises its typed error."""
         tracing = tracing_id or _codec.new_tracing_id()
-        future: asyncio.Future[ServerFrame] = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[_Answer] = loop.create_future()
         connection.pending[tracing] = _Pending(answers, future, attachment_id)
         try:
             try:
                 await connection.ws.send(build(tracing))
             except ConnectionClosed:
                 raise _Dropped() from None
+            # A timer on the future rather than a timeout scope: it costs less per request, and
+            # only the wait for the answer is bounded, as before.
+            timer = loop.call_later(self._request_timeout, _time_out, future)
             try:
-                async with asyncio.timeout(self._request_timeout):
-                    frame = await future
-            except TimeoutError:
+                answer = await future
+            except _TimedOut:
                 raise WebMessagingTimeoutError(
                     f"{what}: no answer within {self._request_timeout:g} s"
                 ) from None
+            finally:
+                timer.cancel()
         finally:
             connection.pending.pop(tracing, None)
+        frame = answer.frame
         if frame.frame_class == FrameClass.TOO_MANY_REQUESTS_ERROR_MESSAGE:
-            return frame
+            return answer
         if frame.frame_class == FrameClass.SESSION_EXPIRED_EVENT:
             # The service answers any request on an expired session so.
             expired = SessionExpiredError(
@@ -1334,7 +1394,7 @@ class WebMessagingClient:
             if isinstance(error, SessionExpiredError):
                 self._expire(error)
             raise error
-        return frame
+        return answer
 
     async def _sendable_connection(self) -> _Connection:
         """The configured connection, once the rate hold is over; waits through a reconnect."""
@@ -1397,7 +1457,7 @@ class WebMessagingClient:
 
     def _accept(self, event: WebMessagingEvent) -> bool:
         """Keep the bookkeeping; false for what was delivered already."""
-        if isinstance(event, WebMessage | Presence):
+        if isinstance(event, _MESSAGES):
             keys = _codec.message_keys(event.raw)
             if keys and not self._seen.add_all(keys):
                 logger.debug("dropped a duplicate of message %s", keys[0])
@@ -1499,7 +1559,7 @@ def _last_page(page: Mapping[str, Any], page_number: int) -> bool:
     return isinstance(count, int) and page_number >= count
 
 
-def _close_reason(ws: ClientConnection) -> str:
+def _close_reason(ws: DispatchingConnection) -> str:
     code = ws.close_code
     return f"connection closed with code {code if code is not None else 1006}"
 
