@@ -2,6 +2,7 @@
 
 A guest created through the SDK is played against the page, as a developer would: the page
 joins, reads, answers, types, transfers and ends, and the guest's ``GuestChat`` sees each step.
+A Web Messaging guest (``SyncWebMessagingClient``) receives the structured content the page sends.
 """
 
 from __future__ import annotations
@@ -31,6 +32,15 @@ from purecloud_guest_chat_client.stream import (
     Transferred,
     TypingEvent,
 )
+from purecloud_guest_chat_client.webmessaging import (
+    Card,
+    DatePicker,
+    ListPicker,
+    SyncWebMessagingClient,
+    WebMessage,
+)
+
+from .web_messaging_guest import DEPLOYMENT as WEB_DEPLOYMENT
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 try:
@@ -140,9 +150,10 @@ def guests(desk: LocalService) -> Iterator[Callable[..., SyncGuestChat]]:
         close_guest(chat)
 
 
-def close_guest(chat: SyncGuestChat) -> None:
-    """``SyncGuestChat.close`` finishes its loop in the calling thread, which fails while
-    Playwright's own loop runs in this one: it closes from a thread of its own."""
+def close_guest(chat: SyncGuestChat | SyncWebMessagingClient) -> None:
+    """``SyncGuestChat.close`` (and the Web Messaging client's) finishes its loop in the calling
+    thread, which fails while Playwright's own loop runs in this one: it closes from a thread of
+    its own."""
     closer = threading.Thread(target=chat.close)
     closer.start()
     closer.join()
@@ -431,3 +442,82 @@ def test_the_console_needs_the_control_token_when_one_is_set(browser: Browser) -
                 fresh.close()
         finally:
             context.close()
+
+
+@pytest.fixture
+def web_guest(desk: LocalService) -> Iterator[SyncWebMessagingClient]:
+    guest = SyncWebMessagingClient(WEB_DEPLOYMENT, desk.base_url)
+    guest.connect()
+    yield guest
+    close_guest(guest)
+
+
+def agent_says(guest: SyncWebMessagingClient, text: str) -> WebMessage:
+    """The agent's next message with ``text``, as the Web Messaging guest got it."""
+    seen: list[object] = []
+    deadline = time.monotonic() + WAIT_MS / 1000
+    while time.monotonic() < deadline:
+        event = guest.next_event(timeout=max(0.01, deadline - time.monotonic()))
+        if isinstance(event, WebMessage) and not event.is_inbound and event.text == text:
+            return event
+        seen.append(event)
+    raise AssertionError(f"no agent message {text!r}; the guest saw {seen}")
+
+
+def send_with_content(page: Page, text: str, kind: str, choices: str, title: str = "") -> None:
+    page.get_by_label("Message").fill(text)
+    page.get_by_label("Kind of content").select_option(label=kind)
+    if title:
+        page.get_by_label("Title", exact=True).fill(title)
+    page.get_by_label("Choices").fill(choices)
+    page.get_by_role("button", name="Send", exact=True).click()
+
+
+def test_the_page_sends_structured_content_to_a_web_messaging_guest(
+    page: Page, web_guest: SyncWebMessagingClient
+) -> None:
+    join(page, "Web Messaging guest", "Wendy")
+    expect(
+        page.get_by_label("Title", exact=True)
+    ).to_be_hidden()  # text only: the fields wait for a kind
+
+    send_with_content(page, "Which size?", "Quick replies", "Small, Large")
+    asked = agent_says(web_guest, "Which size?")
+    assert asked.type == "Structured"
+    assert [(q.text, q.payload) for q in asked.quick_replies] == [
+        ("Small", "Small"),
+        ("Large", "Large"),
+    ]
+    # A sent message leaves the panel at text only, so the next one is plain unless asked.
+    expect(page.get_by_label("Kind of content")).to_have_value("")
+    web_guest.send_quick_reply("Small", "Small")
+    expect(page.get_by_role("log")).to_contain_text("Small")
+
+    send_with_content(page, "Our sizes", "A card", "Small, Large", title="Sizes")
+    (card,) = agent_says(web_guest, "Our sizes").content
+    assert isinstance(card, Card) and card.title == "Sizes"
+    assert [(a.type, a.text, a.payload) for a in card.actions] == [
+        ("Postback", "Small", "Small"),
+        ("Postback", "Large", "Large"),
+    ]
+
+    send_with_content(page, "Pick a colour", "A list picker", "Red, Blue", title="Colours")
+    (picker,) = agent_says(web_guest, "Pick a colour").content
+    assert isinstance(picker, ListPicker) and picker.received_message == "Pick a colour"
+    (section,) = picker.sections
+    assert section.title == "Colours" and [i.title for i in section.items] == ["Red", "Blue"]
+
+    # A time the page cannot read is refused on the page, before anything is sent.
+    send_with_content(page, "When suits you?", "A date picker", "next Tuesday")
+    expect(page.locator("#status")).to_contain_text('"next Tuesday" is not a date and time')
+    expect(page.get_by_label("Message")).to_have_value("When suits you?")
+    page.get_by_label("Choices").fill("2030-01-07T09:00:00Z, 2030-01-07T10:00:00Z")
+    page.get_by_role("button", name="Send", exact=True).click()
+    (dates,) = agent_says(web_guest, "When suits you?").content
+    assert isinstance(dates, DatePicker)
+    assert [
+        (t.date_time and t.date_time.isoformat(), t.duration_seconds) for t in dates.available_times
+    ] == [
+        ("2030-01-07T09:00:00+00:00", 1800),
+        ("2030-01-07T10:00:00+00:00", 1800),
+    ]

@@ -322,6 +322,7 @@ function renderChat() {
     ? "Type an answer; Enter sends, Shift+Enter starts a new line"
     : active ? "Join the chat to answer" : "The chat has ended";
   $("send").disabled = !hasAgent;
+  for (const id of ["content-kind", "content-title", "content-choices"]) $(id).disabled = !hasAgent;
   $("transfer").disabled = !active;
   $("transfer-to").disabled = !active;
   $("media-request").disabled = !hasAgent;
@@ -399,10 +400,78 @@ async function send() {
   const box = $("message");
   const body = box.value;
   if (!agent || !body.trim()) return;
+  let content;
+  try {
+    content = structuredContent(body.trim());
+  } catch (problem) {
+    say(problem.message, true);
+    $("content-choices").focus();
+    return;
+  }
   const path = `/conversations/${encodeURIComponent(conversation.id)}/members/${encodeURIComponent(agent.id)}/messages`;
-  const sent = await act("Sent", () => api("POST", path, { body }));
+  const request = content ? { body, content } : { body };
+  const sent = await act(content ? "Sent with its content" : "Sent", () => api("POST", path, request));
   if (sent && box.value === body) box.value = "";
+  if (sent && content) {
+    // Content goes with one message: the next is text only unless asked again.
+    for (const id of ["content-kind", "content-title", "content-choices"]) $(id).value = "";
+    renderContentFields();
+  }
   box.focus();
+}
+
+// -- structured content ----------------------------------------------------------------------
+
+// What the Title and Choices fields hold for each kind (the field is hidden when null).
+const CONTENT_FIELDS = {
+  QuickReply: { title: null, choices: "Replies, separated by commas: Yes, No" },
+  Card: { title: "Card title (default: the message)", choices: "Buttons, separated by commas" },
+  ListPicker: { title: "Section title", choices: "Items, separated by commas" },
+  DatePicker: { title: "Picker title", choices: "Times, separated by commas: 2030-01-07T09:00Z" },
+};
+const SLOT_SECONDS = 1800;
+
+function renderContentFields() {
+  const fields = CONTENT_FIELDS[$("content-kind").value];
+  for (const node of document.querySelectorAll(".content-field")) node.hidden = !fields;
+  if (!fields) return;
+  const title = $("content-title");
+  title.hidden = title.labels[0].hidden = fields.title === null;
+  title.placeholder = fields.title || "";
+  $("content-choices").placeholder = fields.choices;
+}
+
+// The content the panel describes, in the control API's shapes; null for text only. Throws an
+// Error that says what is missing, before anything is sent.
+function structuredContent(body) {
+  const kind = $("content-kind").value;
+  if (!kind) return null;
+  const title = $("content-title").value.trim();
+  const choices = $("content-choices").value.split(",").map((c) => c.trim()).filter(Boolean);
+  if (!choices.length) throw new Error("Enter the choices, separated by commas.");
+  switch (kind) {
+    case "QuickReply":
+      return choices.map((text) => ({ contentType: kind, quickReply: { text, payload: text } }));
+    case "Card": {
+      const actions = choices.map((text) => ({ type: "Postback", text, payload: text }));
+      return [{ contentType: kind, card: { title: title || body, actions } }];
+    }
+    case "ListPicker": {
+      const items = choices.map((text, index) => ({ id: `item-${index + 1}`, title: text }));
+      const section = { title: title || "Options", multipleSelection: false, items };
+      return [{ contentType: kind, listPicker: { receivedMessage: body, replyMessage: "Thank you", sections: [section] } }];
+    }
+    case "DatePicker": {
+      const availableTimes = choices.map((text) => {
+        const when = new Date(text);
+        if (Number.isNaN(when.getTime())) throw new Error(`"${text}" is not a date and time such as 2030-01-07T09:00Z.`);
+        return { dateTime: when.toISOString(), duration: SLOT_SECONDS };
+      });
+      return [{ contentType: kind, datePicker: title ? { title, availableTimes } : { availableTimes } }];
+    }
+    default:
+      throw new Error(`This page cannot build ${kind} content.`);
+  }
 }
 
 async function transfer() {
@@ -588,6 +657,8 @@ function wire() {
   });
   $("message").addEventListener("input", agentTyping);
   $("send-as").addEventListener("change", renderTyping);
+  $("content-kind").addEventListener("change", renderContentFields);
+  renderContentFields();
   $("join-open").addEventListener("click", () => join(view.openId));
   $("transfer").addEventListener("click", transfer);
   $("transfer-to").addEventListener("keydown", (event) => {
