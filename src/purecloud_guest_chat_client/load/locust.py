@@ -22,6 +22,18 @@ Use it in a locustfile (see ``examples/locustfile.py``)::
 
 and run ``locust -f locustfile.py --host http://127.0.0.1:8080``. Install it with
 ``pip install 'purecloud-guest-chat-client[load]'``.
+
+``WebMessagingUser`` is the same guest over Web Messaging, its requests of type ``webmessaging``:
+it opens a session on the WebSocket (``configure``), sends each message there and waits for its
+echo (``send``) and its answer (``reply``), and after ``messages_per_chat`` messages clears the
+conversation (``leave``) and opens a session with a new token. A connection that dropped is
+opened again on the same token and the messages it missed are read from the REST history
+(``reconnect``). It speaks the wire protocol itself, with the Web Messaging client's own frame
+codec, over a ``websockets.sync`` connection: the client itself runs on asyncio, which does not
+belong in Locust's gevent process. Both users can share one locustfile::
+
+    class Messenger(WebMessagingUser):
+        deployment_id = "my-deployment"
 """
 
 from __future__ import annotations
@@ -30,9 +42,12 @@ import contextlib
 import itertools
 import sys
 import time
+import uuid
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 import gevent
+import httpx2
 from gevent import monkey
 from gevent.queue import Empty, Queue
 from locust import User, constant, task
@@ -51,12 +66,24 @@ from ..models import (
     WebChatRoutingTarget,
 )
 from ..models.frames import parse_frame
+from ..models.web_messaging_protocol import (
+    HISTORY_MAX_PAGE_SIZE,
+    HISTORY_PATH,
+    MESSAGES_PER_SECOND,
+    Action,
+    Direction,
+    FrameClass,
+    MessageType,
+    PresenceType,
+)
 from ..stream._mapping import event_from_frame, event_from_message
 from ..stream.events import MemberChangeEvent, MessageEvent
+from ..webmessaging import _codec
+from ..webmessaging._endpoints import Endpoints, resolve_endpoints
 from .engine import error_code
 from .ledger import MessageLedger
 
-__all__ = ["GuestChatUser"]
+__all__ = ["GuestChatUser", "WebMessagingUser"]
 
 
 def _keep_trio_away_from_gevent() -> None:
@@ -71,6 +98,7 @@ def _keep_trio_away_from_gevent() -> None:
 _keep_trio_away_from_gevent()
 
 REQUEST_TYPE = "guestchat"
+WEB_MESSAGING_REQUEST_TYPE = "webmessaging"
 _CONVERSATION_ENDED = 1001
 _numbers = itertools.count(1)
 
@@ -78,11 +106,58 @@ _numbers = itertools.count(1)
 class _Closed:
     """Put on the queue when the stream's connection closed; ``code`` is its close code."""
 
-    def __init__(self, code: int | None) -> None:
+    def __init__(self, code: int | None, connection: ClientConnection | None = None) -> None:
         self.code = code
+        self.connection = connection
 
 
-class GuestChatUser(User):
+class _LoadGuest(User):
+    """What both guests share: a connection read by a greenlet into a queue, and each step
+    reported to Locust as a request of ``request_type``."""
+
+    abstract = True
+    request_type: ClassVar[str] = REQUEST_TYPE
+
+    def __init__(self, environment: Any) -> None:
+        super().__init__(environment)
+        self._frames: Queue[str | _Closed] = Queue()
+
+    def _read_frames(self, ws: ClientConnection) -> None:
+        code = None
+        try:
+            while True:
+                raw = ws.recv()
+                self._frames.put(raw if isinstance(raw, str) else raw.decode())
+        except ConnectionClosed as exc:
+            code = exc.rcvd.code if exc.rcvd is not None else None
+        self._frames.put(_Closed(code, ws))
+
+    def _step(self, name: str, action: Any) -> bool:
+        began = time.perf_counter()
+        try:
+            action()
+        except Exception as exc:
+            self._fire(name, (time.perf_counter() - began) * 1000, _Failure(error_code(exc)))
+            return False
+        self._fire(name, (time.perf_counter() - began) * 1000, None)
+        return True
+
+    def _report(self, name: str, began: float, failure: str | None = None) -> None:
+        elapsed = (time.perf_counter() - began) * 1000
+        self._fire(name, elapsed, None if failure is None else _Failure(failure))
+
+    def _fire(self, name: str, milliseconds: float, exception: BaseException | None) -> None:
+        self.environment.events.request.fire(
+            request_type=self.request_type,
+            name=name,
+            response_time=milliseconds,
+            response_length=0,
+            exception=exception,
+            context={},
+        )
+
+
+class GuestChatUser(_LoadGuest):
     """A Guest Chat guest. Subclass it in a locustfile and set what differs from the defaults;
     ``--host`` is the service's base URL (or a region domain)."""
 
@@ -104,12 +179,13 @@ class GuestChatUser(User):
         self._api: WebChatApi | None = None
         self._ws: ClientConnection | None = None
         self._reader: gevent.Greenlet | None = None
-        self._frames: Queue[str | _Closed] = Queue()
         self._ledger = MessageLedger("Locust Guest")
         self._conversation_id = ""
         self._member_id = ""
         self._stream_uri = ""
         self._roles: dict[str, str | None] = {}
+        self._closing = False
+        self._guest_connected = False
         self._agent_joined = False
         self._last_message_id: str | None = None
         self._seen_ids: set[str] = set()
@@ -186,16 +262,6 @@ class GuestChatUser(User):
         self._ws = connect(self._stream_uri, open_timeout=self.timeout)
         self._reader = gevent.spawn(self._read_frames, self._ws)
 
-    def _read_frames(self, ws: ClientConnection) -> None:
-        code = None
-        try:
-            while True:
-                raw = ws.recv()
-                self._frames.put(raw if isinstance(raw, str) else raw.decode())
-        except ConnectionClosed as exc:
-            code = exc.rcvd.code if exc.rcvd is not None else None
-        self._frames.put(_Closed(code))
-
     def _post(self, body: str) -> None:
         assert self._api is not None
         self._api.post_webchat_guest_conversation_member_messages(
@@ -205,12 +271,17 @@ class GuestChatUser(User):
     def _close_chat(self) -> None:
         """Wait for the answers still due, leave the chat, take what is still queued, and report
         lost and duplicated messages."""
-        if self._api is not None and self._conversation_id:
+        # Locust stopping the run during a close calls it again (on_stop): that one only closes.
+        closing, self._closing = self._closing, True
+        if self._api is not None and self._conversation_id and self._ws is not None and not closing:
             # A guest stopped between a message and its answer (Locust stopping the run) would
             # otherwise leave first, and the answer the agent no longer sends would count as lost.
+            # A guest stopped as its stream attached waits for the service to say so: until
+            # then the chat is not active, and a leave would be refused.
             with contextlib.suppress(_Failure):
-                self._read_until(lambda: not self._ledger.unanswered)
-            self._step("leave", self._leave)
+                self._read_until(lambda: self._guest_connected and not self._ledger.unanswered)
+            if self._guest_connected:
+                self._step("leave", self._leave)
             with contextlib.suppress(_Failure):
                 self._read_until(lambda: False, limit=min(self.timeout, 2.0))
             self._account()
@@ -233,6 +304,8 @@ class GuestChatUser(User):
         self._frames = Queue()
         self._conversation_id = self._member_id = self._stream_uri = ""
         self._roles = {}
+        self._closing = False
+        self._guest_connected = False
         self._agent_joined = False
         self._last_message_id = None
         self._seen_ids = set()
@@ -270,7 +343,11 @@ class GuestChatUser(User):
             self._message(event)
         elif isinstance(event, MemberChangeEvent):
             member = event.member
-            if member.state == MemberState.CONNECTED and self._role(member.id) == MemberRole.AGENT:
+            if member.state != MemberState.CONNECTED:
+                return
+            if member.id == self._member_id:
+                self._guest_connected = True
+            elif self._role(member.id) == MemberRole.AGENT:
                 self._agent_joined = True
 
     def _message(self, event: MessageEvent) -> None:
@@ -345,34 +422,237 @@ class GuestChatUser(User):
                 return
             after = entities[-1].id
 
-    # -- reporting --------------------------------------------------------------------------
-
-    def _step(self, name: str, action: Any) -> bool:
-        began = time.perf_counter()
-        try:
-            action()
-        except Exception as exc:
-            self._fire(name, (time.perf_counter() - began) * 1000, _Failure(error_code(exc)))
-            return False
-        self._fire(name, (time.perf_counter() - began) * 1000, None)
-        return True
-
-    def _report(self, name: str, began: float, failure: str | None = None) -> None:
-        elapsed = (time.perf_counter() - began) * 1000
-        self._fire(name, elapsed, None if failure is None else _Failure(failure))
-
-    def _fire(self, name: str, milliseconds: float, exception: BaseException | None) -> None:
-        self.environment.events.request.fire(
-            request_type=REQUEST_TYPE,
-            name=name,
-            response_time=milliseconds,
-            response_length=0,
-            exception=exception,
-            context={},
-        )
-
 
 class _Failure(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+class WebMessagingUser(_LoadGuest):
+    """A Web Messaging guest. Subclass it in a locustfile and set what differs from the
+    defaults; ``--host`` is the service's base URL (or a region domain)."""
+
+    abstract = True
+    request_type: ClassVar[str] = WEB_MESSAGING_REQUEST_TYPE
+    wait_time = constant(1 / MESSAGES_PER_SECOND)
+    """The think time between two messages (a Locust wait time); by default as short as the
+    service's rate limit of a session allows."""
+
+    deployment_id: ClassVar[str] = "00000000-0000-4000-8000-0000000de911"
+    messages_per_chat: ClassVar[int] = 10
+    """Messages one conversation carries before the guest clears it and starts another."""
+    timeout: ClassVar[float] = 30.0
+    """Seconds to wait for each answer of the service and of the agent."""
+
+    def __init__(self, environment: Any) -> None:
+        super().__init__(environment)
+        self._endpoints: Endpoints | None = None
+        self._ws: ClientConnection | None = None
+        self._reader: gevent.Greenlet | None = None
+        self._ledger = MessageLedger("Locust Messenger")
+        self._token = ""
+        self._configured = False
+        self._delivered: set[str] = set()
+        self._seen: set[str] = set()
+        self._sent = 0
+        self._closing = False
+        self._cleared = False
+        self._jwt: str | None = None
+
+    # -- Locust's hooks ---------------------------------------------------------------------
+
+    def on_start(self) -> None:
+        self._open_session()
+
+    def on_stop(self) -> None:
+        self._close_session()
+
+    @task
+    def chat_message(self) -> None:
+        """One message and its answer; a new conversation every ``messages_per_chat``."""
+        if self._ws is None or self._sent >= self.messages_per_chat:
+            self._close_session()
+            if not self._open_session():
+                return
+        self._sent += 1
+        body = self._ledger.body(self._sent)
+        began = time.perf_counter()
+        if not self._step("send", lambda: self._say(body)):
+            return
+        self._ledger.sent(body, began)
+        try:
+            self._read_until(lambda: not self._ledger.waiting_for(body))
+        except _Failure as failure:
+            self._report("reply", began, failure.reason)
+
+    # -- a session's life -------------------------------------------------------------------
+
+    def _open_session(self) -> bool:
+        self._reset()
+        self._ledger = MessageLedger(f"Locust Messenger {next(_numbers)}")
+        self._endpoints = resolve_endpoints(self.host or "", self.deployment_id)
+        self._token = str(uuid.uuid4())
+        if not self._step("configure", self._connect):
+            self._close_session()
+            return False
+        return True
+
+    def _connect(self) -> None:
+        """A connection, and the session configured on it (a new one, or the token's own)."""
+        assert self._endpoints is not None
+        self._ws = connect(self._endpoints.websocket_url, open_timeout=self.timeout)
+        self._reader = gevent.spawn(self._read_frames, self._ws)
+        self._configured = False
+        tracing = _codec.new_tracing_id()
+        self._ws.send(_codec.request_configure(self._token, self.deployment_id, tracing))
+        self._read_until(lambda: self._configured)
+
+    def _say(self, body: str) -> None:
+        """Sends ``body`` and waits for the service's echo of it, which says it was taken."""
+        tracing = _codec.new_tracing_id()
+        self._request(_codec.request_message(self._token, _codec.text_message(body), tracing))
+        # The echo, live or (after a drop) from the history's backfill.
+        self._read_until(lambda: body in self._delivered)
+
+    def _request(self, frame: str) -> None:
+        """Sends ``frame``; on a connection that dropped before its reader said so, on the
+        connection opened again in its place."""
+        assert self._ws is not None
+        try:
+            self._ws.send(frame)
+        except ConnectionClosed:
+            if not self._configured or not self._reconnect():
+                raise
+            self._ws.send(frame)
+
+    def _close_session(self) -> None:
+        """Wait for the answers still due, clear the conversation, and report lost and
+        duplicated messages."""
+        # As for the Guest Chat guest, a close that Locust's stop interrupted only closes again.
+        closing, self._closing = self._closing, True
+        if self._ws is not None and self._configured and not closing:
+            # As for the Guest Chat guest: a guest stopped mid-answer waits for it first.
+            with contextlib.suppress(_Failure):
+                self._read_until(lambda: not self._ledger.unanswered)
+            self._step("leave", self._clear)
+            for line in self._ledger.lost():
+                self._fire("lost", 0.0, AssertionError(line))
+            for line in self._ledger.duplicated():
+                self._fire("duplicated", 0.0, AssertionError(line))
+        if self._ws is not None:
+            self._ws.close()
+        if self._reader is not None:
+            self._reader.join(timeout=5.0)
+        self._reset()
+
+    def _clear(self) -> None:
+        tracing = _codec.new_tracing_id()
+        message = _codec.presence_message(PresenceType.CLEAR)
+        self._request(_codec.request_message(self._token, message, tracing))
+        self._read_until(lambda: self._cleared)
+
+    def _reset(self) -> None:
+        self._ws = None
+        self._reader = None
+        self._frames = Queue()
+        self._token = ""
+        self._configured = False
+        self._delivered = set()
+        self._seen = set()
+        self._sent = 0
+        self._closing = False
+        self._cleared = False
+        self._jwt = None
+
+    # -- the socket -------------------------------------------------------------------------
+
+    def _read_until(self, done: Callable[[], bool]) -> None:
+        """Take frames until ``done()``; _Failure after the timeout, when the service refuses a
+        request, or when a dropped connection cannot be opened again."""
+        deadline = time.monotonic() + self.timeout
+        while not done():
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise _Failure("timed out")
+            try:
+                item = self._frames.get(timeout=remaining)
+            except Empty:
+                raise _Failure("timed out") from None
+            if isinstance(item, _Closed):
+                if item.connection is not self._ws:
+                    continue  # a connection already replaced (a send found it closed first)
+                if not self._configured or not self._reconnect():
+                    self._frames.put(item)  # every later wait ends at once too
+                    raise _Failure("the connection closed")
+                continue
+            self._take(item)
+
+    def _take(self, raw: str) -> None:
+        frame = _codec.parse_frame(raw)
+        if not isinstance(frame, _codec.ServerFrame):
+            return
+        if frame.frame_class == FrameClass.SESSION_RESPONSE and frame.ok:
+            self._configured = True
+        elif frame.frame_class == FrameClass.SESSION_CLEARED_EVENT:
+            self._cleared = True
+        elif frame.frame_class == FrameClass.JWT_RESPONSE and isinstance(frame.body, dict):
+            jwt = frame.body.get("jwt")
+            self._jwt = jwt if isinstance(jwt, str) and jwt else None
+        elif frame.frame_class == FrameClass.STRUCTURED_MESSAGE and isinstance(frame.body, dict):
+            self._message(frame.body)
+        elif not frame.ok:
+            raise _Failure(f"{frame.code} {frame.frame_class}")
+
+    def _message(self, body: dict[str, Any]) -> None:
+        keys = _codec.message_keys(body)
+        if any(key in self._seen for key in keys):
+            return  # a backfill and the live socket both brought it
+        self._seen.update(keys)
+        if body.get("type") == MessageType.EVENT:
+            return
+        text = body.get("text")
+        if not isinstance(text, str):
+            return
+        if body.get("direction") == Direction.INBOUND:
+            self._delivered.add(text)
+            self._ledger.delivered(text)
+        else:
+            answer = self._ledger.answered(text, time.perf_counter())
+            if answer.waited is not None:
+                self._fire("reply", answer.waited * 1000, None)
+
+    def _reconnect(self) -> bool:
+        """Open the token's session on a new connection and read what it missed."""
+        began = time.perf_counter()
+        try:
+            self._connect()
+            self._backfill()
+        except Exception as exc:
+            self._fire("reconnect", (time.perf_counter() - began) * 1000, exc)
+            return False
+        self._fire("reconnect", (time.perf_counter() - began) * 1000, None)
+        return True
+
+    def _backfill(self) -> None:
+        """The REST history, newest first, back to a message already seen."""
+        assert self._ws is not None and self._endpoints is not None
+        self._jwt = None
+        tracing = _codec.new_tracing_id()
+        self._ws.send(_codec.request_simple(Action.GET_JWT, self._token, tracing))
+        self._read_until(lambda: self._jwt is not None)
+        url = self._endpoints.api_base + HISTORY_PATH
+        headers = {"Authorization": f"bearer {self._jwt}"}
+        missed: list[dict[str, Any]] = []
+        with httpx2.Client(timeout=self.timeout, headers=headers) as http:
+            for number in itertools.count(1):
+                params = {"pageNumber": number, "pageSize": HISTORY_MAX_PAGE_SIZE}
+                page = http.get(url, params=params)
+                page.raise_for_status()
+                entities = [e for e in page.json().get("entities") or () if isinstance(e, dict)]
+                fresh = [e for e in entities if not self._seen.intersection(_codec.message_keys(e))]
+                missed.extend(fresh)
+                if len(fresh) < len(entities) or len(entities) < HISTORY_MAX_PAGE_SIZE:
+                    break
+        for body in reversed(missed):
+            self._message(body)
