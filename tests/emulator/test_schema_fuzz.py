@@ -48,7 +48,10 @@ def fuzzed(service_factory: Callable[..., LocalService]) -> Iterator[tuple[Local
     service = service_factory(rate_limit_per_minute=0, agent_join_delay=0.0, agent_reply_delay=0.0)
     with httpx2.Client(base_url=service.base_url) as http:
         chat = http.post(API, json=create_body()).json()
-    with connect(chat["eventStreamUri"]) as stream:  # held open: the chat stays routed
+    # Held open, the chat stays routed. Nothing reads it while the fuzzing runs: with a bounded
+    # queue the client would stop reading once the heartbeats filled it, miss the service's
+    # answer to its close and wait out its close timeout.
+    with connect(chat["eventStreamUri"], max_queue=None) as stream:
         while True:  # the echo agent joins once the stream is attached
             body = json.loads(stream.recv(timeout=10)).get("eventBody", {})
             if (
