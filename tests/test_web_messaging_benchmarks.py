@@ -16,6 +16,9 @@ import pytest
 pytestmark = pytest.mark.timeout(300)
 
 ROOT = Path(__file__).resolve().parents[1]
+WEB_MESSAGING_BENCHMARKS = ("wm-service", "wm-client", "wm-sessions")
+"""The runner's names of the benchmarks here: each script runs at its own sizes, and the runner
+runs wm-service with its quick arguments and reports the others from their scripts' figures."""
 
 
 def _run(*arguments: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
@@ -25,6 +28,21 @@ def _run(*arguments: str, timeout: float = 300) -> subprocess.CompletedProcess[s
     )  # fmt: skip
     assert finished.returncode == 0, finished.stdout[-3000:] + finished.stderr[-3000:]
     return finished
+
+
+def _report_only(results: Path, benchmark: str) -> list[str]:
+    """The runner's report from ``benchmark``'s figures in ``results``: its rows."""
+    docs = results / "docs"
+    finished = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--report-only", "--results", str(results),
+         "--docs", str(docs)],
+        cwd=ROOT, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    # The other benchmarks have no figures here: the runner says so and exits 1.
+    assert finished.returncode in (0, 1), finished.stdout[-3000:] + finished.stderr[-3000:]
+    assert f"{benchmark}: " not in finished.stderr, finished.stderr[-3000:]
+    report = (docs / "benchmarks.md").read_text()
+    return [line for line in report.splitlines() if line.startswith(f"| {benchmark} |")]
 
 
 def _quick_service(results: Path) -> dict[str, Any]:
@@ -114,6 +132,8 @@ def test_the_client_benchmark_sets_the_client_beside_raw_websockets(tmp_path: Pa
     for side in ("client", "raw"):
         assert profile[side]["top_own_time"] and profile[side]["event_loop_turns_per_message"] > 0
     assert (tmp_path / profile["file"]).read_text().strip()
+    rows = _report_only(tmp_path, "wm-client")
+    assert any("raw websockets" in row and row.rstrip(" |").endswith("x") for row in rows), rows
 
 
 def test_the_sessions_benchmark_measures_memory_latency_and_the_drops(tmp_path: Path) -> None:
@@ -124,6 +144,8 @@ def test_the_sessions_benchmark_measures_memory_latency_and_the_drops(tmp_path: 
     data = json.loads((tmp_path / "web_messaging_sessions.json").read_text())
     assert data["sessions"] == 10 and data["rss_before_kib"] > 0 and data["rss_after_kib"] > 0
     assert data["calm"]["messages"] > 0 and data["calm"]["latency_p50_ms"] > 0
+    rows = _report_only(tmp_path, "wm-sessions")
+    assert any("10 WebMessagingClient sessions: RSS per session" in row for row in rows), rows
     drops = data["drops"]
     if "starved" in drops:
         # The clients' event loop stopped turning under the drops: the run says where, rather
