@@ -23,19 +23,21 @@ def main() -> None:
     whatever a command reports itself (see ``_errors``).
     """
     try:
+        # Every command prints through rich, though its module is only imported when it runs.
+        import rich  # noqa: F401
         import typer
 
         from .app import app
     except ModuleNotFoundError as exc:
-        missing = (exc.name or "").partition(".")[0]
-        if missing not in CLI_EXTRA_MODULES:
-            raise
-        print(f"error: {missing_cli_extra(missing)}", file=sys.stderr)
-        sys.exit(1)
+        _exit_if_the_cli_extra_is_missing(exc)
+        raise
     from ._errors import EXIT_INTERRUPTED, EXIT_USAGE, ClickError, UsageError
 
     try:
         status = app(prog_name="guestchat", standalone_mode=False)
+    except ModuleNotFoundError as exc:
+        _exit_if_the_cli_extra_is_missing(exc)
+        raise
     except UsageError as exc:
         context = getattr(exc, "ctx", None)
         hint = f" (see '{context.command_path} --help')" if context is not None else ""
@@ -47,6 +49,13 @@ def main() -> None:
     except typer.Abort:
         sys.exit(EXIT_INTERRUPTED)
     sys.exit(status if isinstance(status, int) else 0)
+
+
+def _exit_if_the_cli_extra_is_missing(exc: ModuleNotFoundError) -> None:
+    missing = (exc.name or "").partition(".")[0]
+    if missing in CLI_EXTRA_MODULES:
+        print(f"error: {missing_cli_extra(missing)}", file=sys.stderr)
+        sys.exit(1)
 
 
 def _message(exc: Exception) -> str:
