@@ -1,9 +1,11 @@
-"""Per-caller request limits in fixed one-minute windows, reported as the platform does."""
+"""Request limits: per caller in fixed one-minute windows, reported as the platform does (the
+REST API), and sliding windows for the Web Messaging WebSocket's limits."""
 
 from __future__ import annotations
 
 import math
 import time
+from collections import deque
 
 from .api_error import ApiError
 
@@ -48,3 +50,27 @@ class RateLimiter:
         ]
         for key in expired:
             del self._windows[key]
+
+
+class SlidingWindow:
+    """At most ``limit`` events in any ``window_seconds``, for one connection or session.
+
+    A sliding window rather than fixed ones: a burst that straddles the edge of two fixed windows
+    would get twice the limit through. Refused events are not counted, so a client that waits
+    the ``retryAfter`` it was given is served then."""
+
+    def __init__(self, limit: int, window_seconds: float) -> None:
+        if limit < 1 or window_seconds <= 0:
+            raise ValueError(f"a sliding window needs a limit >= 1 and a length > 0, got {limit}")
+        self._limit = limit
+        self._window = window_seconds
+        self._times: deque[float] = deque(maxlen=limit)
+
+    def retry_after(self, now: float) -> int | None:
+        """Counts one event at ``now`` (monotonic seconds): ``None`` when it may go, else the
+        whole seconds (at least 1) after which the oldest counted event has left the window."""
+        times = self._times
+        if len(times) >= self._limit and now - times[0] < self._window:
+            return max(1, math.ceil(times[0] + self._window - now))
+        times.append(now)
+        return None

@@ -31,14 +31,17 @@ from ..models.web_messaging_protocol import (
     CANNOT_DOWNGRADE_MESSAGE,
     CLEAR_DISABLED_MESSAGE,
     DEPLOYMENT_ID_PARAMETER,
+    HEALTH_CHECK_RATE_TOO_HIGH_MESSAGE,
+    HEALTH_CHECKS_PER_CONNECTION_PER_MINUTE,
     INBOUND_FILE_TYPES,
     MAX_ATTACHMENT_KB,
     MAX_CUSTOM_DATA_BYTES,
     MAX_TEXT_BYTES,
-    MESSAGES_PER_SECOND,
     RATE_TOO_HIGH_MESSAGE,
     READ_ONLY_MESSAGE,
     READ_ONLY_METADATA,
+    REQUEST_RATE_TOO_HIGH_MESSAGE,
+    REQUESTS_PER_CONNECTION_PER_MINUTE,
     SESSION_EXPIRED_MESSAGE,
     SESSION_NOT_FOUND_MESSAGE,
     SIGNED_IN_REASON,
@@ -61,6 +64,7 @@ from ..models.web_messaging_protocol import (
 )
 from .api_error import ApiError
 from .contact_centre import Deployment
+from .rate_limiter import SlidingWindow
 from .records import Conversation, Member, Message, new_id, utc_now
 from .routes_web_messaging_rest import service_base_url
 from .runtime import Runtime
@@ -105,11 +109,11 @@ def _string_error(code: int, text: str, tracing_id: str | None) -> str:
     return _frame(FrameType.RESPONSE, FrameClass.STRING, text, tracing_id, code)
 
 
-def _too_many_requests(retry_after: int, tracing_id: str | None) -> str:
+def _too_many_requests(retry_after: int, message: str, tracing_id: str | None) -> str:
     body = {
         "retryAfter": retry_after,
         "errorCode": ErrorCode.RATE_TOO_HIGH,
-        "errorMessage": RATE_TOO_HIGH_MESSAGE,
+        "errorMessage": message,
     }
     return _frame(
         FrameType.RESPONSE,
@@ -176,6 +180,9 @@ class _Connection:
         self.outbox: asyncio.Queue[str | int] = asyncio.Queue()
         self.session: Session | None = None
         self.closing = False
+        # The connection's own limits, beside its session's message rate.
+        self.requests = SlidingWindow(REQUESTS_PER_CONNECTION_PER_MINUTE, 60.0)
+        self.health_checks = SlidingWindow(HEALTH_CHECKS_PER_CONNECTION_PER_MINUTE, 60.0)
         self._hub = hub
         self._presence: _HubPresence | None = None
 
@@ -257,10 +264,9 @@ class WebMessagingEndpoint:
         signing_key = load_or_create_key(runtime.store)
         self.attachments = WebMessagingAttachments(runtime.store, UrlSigner(signing_key))
         self.signins = WebMessagingSignIns(runtime.store, signing_key)
-        # The Guest Chat door's rate-limit setting switches this one too: 0 turns both off.
-        self.messages_per_second = (
-            MESSAGES_PER_SECOND if runtime.settings.rate_limit_per_minute > 0 else 0
-        )
+        # The Guest Chat door's rate-limit setting switches this door's limits too: 0 turns
+        # them all off (the load tests and benchmarks run so).
+        self.rate_limited = runtime.settings.rate_limit_per_minute > 0
         # One entry per action: a new action is a new line here and a handler, never a new
         # branch in the dispatch.
         self.openers: dict[str, Opener] = {
@@ -327,14 +333,20 @@ class WebMessagingEndpoint:
                     return
                 tracing_id: str | None = None
                 try:
-                    request = _request(message.get("text"))
+                    try:
+                        request = _request(message.get("text"))
+                    except _Refused:
+                        self._take_request_rate(connection)  # a bad frame is a request too
+                        raise
                     tracing = request.get("tracingId")
                     tracing_id = tracing if isinstance(tracing, str) else None
+                    self._take_request_rate(connection)
                     await self._handle(connection, request, tracing_id)
                 except AttachmentRefused as refused:
                     connection.push(_attachment_refusal(refused, tracing_id))
                 except _RateLimited as limited:
-                    connection.push(_too_many_requests(limited.retry_after, tracing_id))
+                    frame = _too_many_requests(limited.retry_after, limited.text, tracing_id)
+                    connection.push(frame)
                 except _Refused as refused:
                     connection.push(_string_error(refused.code, refused.text, tracing_id))
                 except ApiError as error:  # the conversation ended or cannot take the message
@@ -570,9 +582,17 @@ class WebMessagingEndpoint:
 
     def _take_rate(self, session: Session) -> None:
         """Counts one message of the session, or refuses it (not processed) over the rate."""
-        retry_after = session.retry_after(self.messages_per_second, time.monotonic())
-        if retry_after is not None:
-            raise _RateLimited(retry_after)
+        self._take(session.message_rate, RATE_TOO_HIGH_MESSAGE)
+
+    def _take_request_rate(self, connection: _Connection) -> None:
+        """Counts one request of the connection, or refuses it (not processed) over the rate."""
+        self._take(connection.requests, REQUEST_RATE_TOO_HIGH_MESSAGE)
+
+    def _take(self, window: SlidingWindow, refusal: str) -> None:
+        if self.rate_limited:
+            retry_after = window.retry_after(time.monotonic())
+            if retry_after is not None:
+                raise _RateLimited(retry_after, refusal)
 
     async def _guest_events(
         self,
@@ -617,6 +637,7 @@ class WebMessagingEndpoint:
         tracing_id: str | None,
     ) -> None:
         """The health check: answered to this connection only, and not stored."""
+        self._take(connection.health_checks, HEALTH_CHECK_RATE_TOO_HIGH_MESSAGE)
         message = request.get("message")
         text = message.get("text") if isinstance(message, dict) else None
         body = {
@@ -724,10 +745,10 @@ def _attachment_refusal(refused: AttachmentRefused, tracing_id: str | None) -> s
 
 
 class _RateLimited(_Refused):
-    """Over the session's message rate: answered with ``TooManyRequestsErrorMessage``."""
+    """Over one of the door's rates: answered with ``TooManyRequestsErrorMessage``."""
 
-    def __init__(self, retry_after: int) -> None:
-        super().__init__(ErrorCode.TOO_MANY_REQUESTS, RATE_TOO_HIGH_MESSAGE)
+    def __init__(self, retry_after: int, text: str) -> None:
+        super().__init__(ErrorCode.TOO_MANY_REQUESTS, text)
         self.retry_after = retry_after
 
 

@@ -12,15 +12,15 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from ..models import BodyType, MemberRole
-from ..models.web_messaging_protocol import MAX_CONNECTIONS_PER_SESSION
+from ..models.web_messaging_protocol import MAX_CONNECTIONS_PER_SESSION, MESSAGES_PER_SECOND
 from .chat_service import ChatService
+from .rate_limiter import SlidingWindow
 from .records import Conversation, ConversationStatus, Member, Message
 from .store import (
     Store,
@@ -36,9 +36,6 @@ WEB_MESSAGING_QUEUE = "Web Messaging"
 
 GUEST_NAME = "Web Messaging guest"
 DEFAULT_ORGANIZATION = "web-messaging"
-
-RATE_WINDOW_SECONDS = 1.0
-"""Messages are counted per session in windows of this length."""
 
 
 class Receiver(Protocol):
@@ -81,8 +78,10 @@ class Session:
     # Set once the end of the conversation is settled: by the guest (Clear, expiry), when no
     # Disconnect is shown, or by the agent, when it has been.
     end_settled: bool = False
-    _window_started: float = 0.0
-    _window_count: int = 0
+    # The guest's messages of the last second, for the session's message rate.
+    message_rate: SlidingWindow = field(
+        default_factory=lambda: SlidingWindow(MESSAGES_PER_SECOND, 1.0), repr=False
+    )
 
     def expired(self, now: float) -> bool:
         return now >= self.expires_at
@@ -102,17 +101,6 @@ class Session:
     def push(self, text: str) -> None:
         for connection in tuple(self.connections):
             connection.push(text)
-
-    def retry_after(self, per_second: int, now: float) -> int | None:
-        """Counts one message; ``None`` when it may go, else whole seconds to wait."""
-        if per_second <= 0:
-            return None
-        if now - self._window_started >= RATE_WINDOW_SECONDS:
-            self._window_started, self._window_count = now, 0
-        if self._window_count >= per_second:
-            return max(1, math.ceil(self._window_started + RATE_WINDOW_SECONDS - now))
-        self._window_count += 1
-        return None
 
 
 class Expired(Exception):

@@ -175,6 +175,14 @@ MAX_CUSTOM_DATA_BYTES: Final = 2048
 MESSAGES_PER_SECOND: Final = 5
 """Messages a session may send per second (else 429 ``TooManyRequestsErrorMessage``)."""
 
+REQUESTS_PER_CONNECTION_PER_MINUTE: Final = 60
+"""Requests of every action one connection may send per minute (else 429
+``TooManyRequestsErrorMessage``)."""
+
+HEALTH_CHECKS_PER_CONNECTION_PER_MINUTE: Final = 2
+"""Health-check echoes one connection may send per minute (else 429
+``TooManyRequestsErrorMessage``)."""
+
 MAX_CONNECTIONS_PER_SESSION: Final = 3
 """Connections one session may hold; a fourth closes the oldest."""
 
@@ -246,7 +254,16 @@ BLOCKED_EXTENSIONS: Final = (".exe", ".bat", ".cmd", ".com", ".js", ".msi", ".sc
 
 
 RATE_TOO_HIGH_MESSAGE: Final = "Message rate too high for this session"
-"""The ``errorMessage`` of a ``TooManyRequestsErrorMessage``."""
+"""The ``errorMessage`` of a ``TooManyRequestsErrorMessage`` refusing a message over the
+session's rate."""
+
+REQUEST_RATE_TOO_HIGH_MESSAGE: Final = "Request rate too high for this connection"
+"""The ``errorMessage`` of a ``TooManyRequestsErrorMessage`` refusing a request over the
+connection's rate."""
+
+HEALTH_CHECK_RATE_TOO_HIGH_MESSAGE: Final = "Health check rate too high for this connection"
+"""The ``errorMessage`` of a ``TooManyRequestsErrorMessage`` refusing an echo over the
+connection's health-check rate."""
 
 TYPING_DISABLED_MESSAGE: Final = "Turn on the Feature Toggle or fix the configuration."
 """The body of the 403 refusing a typing event the deployment does not allow."""
