@@ -185,7 +185,7 @@ async def set_faults(request: Request, runtime: Runtime) -> Response:
         state.silenced.add(faults.silence)
     if faults.raw_frames is not None:
         for frame in faults.raw_frames.frames:
-            runtime.hub.publish(faults.raw_frames.conversation_id, frame)
+            runtime.hub.inject(faults.raw_frames.conversation_id, frame)
     if faults.drop is not None:
         if faults.drop.count:
             key = faults.drop.conversation_id

@@ -140,9 +140,10 @@ class _Refused(Exception):
 
 class _HubPresence(StreamConnection):
     """A Web Messaging connection as the stream hub sees it, beside the Guest Chat streams of
-    its conversation, so the control API's fault injection drops it (``dropStreams``) and the
-    service's stop closes it (1012) as it does them. The hub's Guest Chat frames are not for it,
-    and the end of the conversation does not close it: the session goes on, read-only."""
+    its conversation, so the control API's fault injection drops it (``dropStreams``) and sends
+    it raw frames (``rawFrames``), and the service's stop closes it (1012), as it does them. The
+    hub's Guest Chat frames are not for it, and the end of the conversation does not close it:
+    the session goes on, read-only."""
 
     def __init__(self, connection: _Connection, conversation: Conversation) -> None:
         super().__init__(
@@ -156,6 +157,9 @@ class _HubPresence(StreamConnection):
 
     def push(self, text: str) -> None:
         pass
+
+    def inject(self, text: str) -> None:
+        self.connection.push(text)
 
     def close(self, code: int, reason: str) -> None:
         if (code, reason) == SERVICE_STOPPING:
@@ -341,6 +345,9 @@ class WebMessagingEndpoint:
                     tracing = request.get("tracingId")
                     tracing_id = tracing if isinstance(tracing, str) else None
                     self._take_request_rate(connection)
+                    latency_ms = self.runtime.faults.latency_ms
+                    if latency_ms:  # fault injection: every answer is late
+                        await asyncio.sleep(latency_ms / 1000)
                     await self._handle(connection, request, tracing_id)
                 except AttachmentRefused as refused:
                     connection.push(_attachment_refusal(refused, tracing_id))
@@ -636,8 +643,11 @@ class WebMessagingEndpoint:
         request: dict[str, Any],
         tracing_id: str | None,
     ) -> None:
-        """The health check: answered to this connection only, and not stored."""
+        """The health check: answered to this connection only, and not stored; a silenced
+        conversation (fault injection) leaves it unanswered, as a half-dead connection would."""
         self._take(connection.health_checks, HEALTH_CHECK_RATE_TOO_HIGH_MESSAGE)
+        if self.runtime.faults.is_silenced(session.conversation.id):
+            return
         message = request.get("message")
         text = message.get("text") if isinstance(message, dict) else None
         body = {

@@ -85,6 +85,10 @@ class StreamConnection:
         if not self.finished.is_set():
             self.abort()
 
+    def inject(self, text: str) -> None:
+        """A frame of fault injection (``rawFrames``), sent as it is."""
+        self.push(text)
+
     def close(self, code: int, reason: str) -> None:
         """Close after the frames already queued have been sent."""
         if not self.finished.is_set():
@@ -144,6 +148,12 @@ class StreamHub:
     def publish(self, conversation_id: str, text: str) -> None:
         for connection in self._by_conversation.get(conversation_id, ()):
             connection.push(text)
+
+    def inject(self, conversation_id: str, text: str) -> None:
+        """Fault injection: ``text`` as it is to every stream of the conversation, of either
+        API."""
+        for connection in self._by_conversation.get(conversation_id, ()):
+            connection.inject(text)
 
     def close_conversation(self, conversation_id: str, close: tuple[int, str]) -> None:
         for connection in self._by_conversation.get(conversation_id, ()):
