@@ -181,7 +181,9 @@ async def test_files_that_may_not_be_sent_get_a_generate_url_error(
     if name is not None:
         request["fileName"] = name
     attachment_id = str(uuid.uuid4())
-    refused = await guest.request("onAttachment", attachmentId=attachment_id, **request)
+    refused = await guest.request(
+        "onAttachment", attachmentId=attachment_id, errorsAsJson=True, **request
+    )
     assert refused["type"] == "message" and refused["class"] == "GenerateUrlError"
     body = refused["body"]
     assert body["attachmentId"] == attachment_id and body["errorCode"] == code
@@ -189,6 +191,34 @@ async def test_files_that_may_not_be_sent_get_a_generate_url_error(
     # Nothing was kept: the id names no attachment.
     gone = await guest.request("getAttachment", attachmentId=attachment_id)
     assert gone["code"] == ErrorCode.ATTACHMENT_NOT_FOUND
+
+
+@pytest.mark.parametrize("errors_as_json", [False, None], ids=["false", "absent"])
+async def test_without_errors_as_json_a_refused_file_gets_a_string_error_of_its_code(
+    guest: SocketGuest, errors_as_json: bool | None
+) -> None:
+    attachment_id = str(uuid.uuid4())
+    request: dict[str, Any] = {"fileName": "setup.exe", "fileType": "application/pdf"}
+    if errors_as_json is not None:
+        request["errorsAsJson"] = errors_as_json
+    refused = await guest.request("onAttachment", attachmentId=attachment_id, **request)
+    assert refused["type"] == "response" and refused["class"] == "string"
+    assert refused["code"] == ErrorCode.FILE_TYPE_INVALID
+    assert isinstance(refused["body"], str) and ".exe" in refused["body"]
+    gone = await guest.request("getAttachment", attachmentId=attachment_id)
+    assert gone["code"] == ErrorCode.ATTACHMENT_NOT_FOUND
+    # errorsAsJson changes only how a refusal is written: a good file gets its URL either way.
+    request = {"fileName": "report.pdf", "fileType": "application/pdf", "fileSize": len(PDF)}
+    granted = await guest.request("onAttachment", **request)
+    assert granted["class"] == "PresignedUrlResponse" and granted["body"]["headers"]
+
+
+async def test_errors_as_json_must_be_a_boolean(guest: SocketGuest) -> None:
+    refused = await guest.request(
+        "onAttachment", fileName="report.pdf", fileType="application/pdf", errorsAsJson="yes"
+    )
+    assert refused["class"] == "string" and refused["code"] == ErrorCode.BAD_REQUEST
+    assert "errorsAsJson" in refused["body"]
 
 
 async def test_an_upload_over_the_limit_is_refused_and_the_session_told(

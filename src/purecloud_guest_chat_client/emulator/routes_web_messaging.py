@@ -716,11 +716,25 @@ class WebMessagingEndpoint:
         request: dict[str, Any],
         tracing_id: str | None,
     ) -> None:
+        """An upload URL, or the refusal: a ``GenerateUrlError`` when the client asks for its
+        errors as JSON (``errorsAsJson: true``, as the vendor's mobile client does), else a
+        ``string`` error frame of the same code, the message as its body."""
+
         def notify(frame_class: str, body: dict[str, Any]) -> None:
             session.push(_frame(FrameType.MESSAGE, frame_class, body, None))
 
+        errors_as_json = request.get("errorsAsJson", False)
+        if not isinstance(errors_as_json, bool):
+            raise _Refused(ErrorCode.BAD_REQUEST, "errorsAsJson must be true or false.")
         base_url = service_base_url(connection.websocket, self.runtime.settings)
-        answer = self.attachments.request_upload(session.conversation.id, request, base_url, notify)
+        try:
+            answer = self.attachments.request_upload(
+                session.conversation.id, request, base_url, notify
+            )
+        except AttachmentRefused as refused:
+            if refused.generate_url_error and not errors_as_json:
+                raise _Refused(refused.code, refused.text) from None
+            raise
         frame_class = FrameClass.PRESIGNED_URL_RESPONSE
         connection.push(_frame(FrameType.RESPONSE, frame_class, answer, tracing_id))
 
