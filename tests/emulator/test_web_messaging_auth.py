@@ -285,3 +285,106 @@ async def test_signing_in_elsewhere_closes_the_users_other_session(
             third = await _configure_signed_in(other, (await _sign_in(http, "bob"))["jwt"])
             assert third["body"]["clearedExistingSession"] is False
         assert (await laptop.say("still here"))["class"] == "StructuredMessage"
+
+
+def _sign_in_events(guest: SocketGuest) -> list[dict[str, Any]]:
+    return [
+        frame
+        for frame in guest.seen
+        if frame["class"] == "StructuredMessage"
+        and frame["body"].get("events")
+        == [{"eventType": "Presence", "presence": {"type": "SignIn"}}]
+    ]
+
+
+async def test_the_step_up_tells_the_session_who_signed_in_before_the_session_response(
+    service: LocalService, http: httpx2.AsyncClient
+) -> None:
+    async with (
+        websockets.connect(socket_url(service)) as ws,
+        websockets.connect(socket_url(service)) as other_ws,
+    ):
+        guest = SocketGuest(ws)
+        await guest.configure()
+        other = SocketGuest(other_ws, guest.token)  # a second tab of the same session
+        await other.configure()
+        await guest.say("anonymous")
+        tokens = await _sign_in(http, "Ada Lovelace King:1")
+        stepped = await _configure_signed_in(guest, tokens["jwt"])
+        assert stepped["class"] == "SessionResponse" and stepped["body"]["newSession"] is False
+        assert stepped["body"]["clearedExistingSession"] is False
+        (signed_in,) = _sign_in_events(guest)
+        assert guest.seen.index(signed_in) < guest.seen.index(stepped)
+        assert signed_in["type"] == "message" and "tracingId" not in signed_in
+        body = signed_in["body"]
+        assert body["type"] == "Event" and body["direction"] == "Inbound"
+        assert body["channel"]["from"] == {"firstName": "Ada", "lastName": "Lovelace King"}
+        assert body["channel"]["time"] and body["metadata"] == {"authenticated": "true"}
+        # Every connection of the session is told.
+        await other.wait_for(lambda frame: frame["body"] == body)
+        # Configuring the signed-in session again signs nobody in: no second SignIn.
+        again = await _configure_signed_in(guest, tokens["jwt"])
+        assert again["class"] == "SessionResponse"
+        assert (await guest.say("still signed in"))["class"] == "StructuredMessage"
+        assert len(_sign_in_events(guest)) == 1
+
+
+async def test_a_new_signed_in_session_is_told_who_signed_in_with_a_first_name_only(
+    service: LocalService, http: httpx2.AsyncClient
+) -> None:
+    async with websockets.connect(socket_url(service)) as ws:
+        guest = SocketGuest(ws)
+        answer = await _configure_signed_in(guest, (await _sign_in(http, "grace"))["jwt"])
+        assert answer["body"]["newSession"] is True
+        (signed_in,) = _sign_in_events(guest)
+        assert signed_in["body"]["channel"]["from"] == {"firstName": "grace"}
+
+
+async def test_a_step_up_closes_the_users_session_elsewhere_then_signs_in(
+    service: LocalService, http: httpx2.AsyncClient
+) -> None:
+    async with (
+        websockets.connect(socket_url(service)) as phone_ws,
+        websockets.connect(socket_url(service)) as laptop_ws,
+    ):
+        phone = SocketGuest(phone_ws)
+        await _configure_signed_in(phone, (await _sign_in(http, "ada:1"))["jwt"])
+        laptop = SocketGuest(laptop_ws)
+        await laptop.configure()
+        before = await laptop.say("anonymous on the laptop")
+        stepped = await _configure_signed_in(laptop, (await _sign_in(http, "ada:2"))["jwt"])
+        assert stepped["body"]["newSession"] is False
+        assert stepped["body"]["clearedExistingSession"] is True
+        closed = await phone.wait_for(is_class("ConnectionClosedEvent"))
+        assert closed["body"] == {"reason": "signedIn"}
+        (signed_in,) = _sign_in_events(laptop)
+        assert laptop.seen.index(signed_in) < laptop.seen.index(stepped)
+        # The stepped-up session kept its conversation.
+        jwt = (await laptop.request("getJwt"))["body"]["jwt"]
+        page = await http.get(HISTORY_PATH, headers={"Authorization": f"bearer {jwt}"})
+        assert before["body"]["id"] in [entity["id"] for entity in page.json()["entities"]]
+
+
+async def test_a_deployment_without_session_upgrade_refuses_the_step_up(
+    service_factory: Callable[..., LocalService], tmp_path: Path
+) -> None:
+    config = tmp_path / "centre.toml"
+    config.write_text(
+        f'[[deployments]]\nid = "{DEPLOYMENT}"\nrequiresAuth = true\nallowSessionUpgrade = false\n',
+        encoding="utf-8",
+    )
+    service = service_factory(config_file=config)
+    async with httpx2.AsyncClient(base_url=service.base_url, timeout=WAIT) as http:
+        served = await http.get(f"/webdeployments/v1/deployments/{DEPLOYMENT}/config.json")
+        assert served.json()["auth"] == {"enabled": True, "allowSessionUpgrade": False}
+        jwt = (await _sign_in(http))["jwt"]
+    async with websockets.connect(socket_url(service)) as ws:
+        anonymous = SocketGuest(ws)
+        await anonymous.configure()
+        refused = await _configure_signed_in(anonymous, jwt)
+        assert refused["class"] == "string" and refused["code"] == ErrorCode.FORBIDDEN
+        assert not _sign_in_events(anonymous)
+        # The anonymous session goes on, and a fresh token signs in.
+        assert (await anonymous.say("still anonymous"))["body"].get("metadata") is None
+        fresh = SocketGuest(ws)
+        assert (await _configure_signed_in(fresh, jwt))["class"] == "SessionResponse"

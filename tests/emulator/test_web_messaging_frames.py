@@ -12,7 +12,11 @@ import pytest
 
 from purecloud_guest_chat_client.emulator import AsyncControlClient, LocalService
 from purecloud_guest_chat_client.emulator.structured_content import ECHO_EXAMPLES
-from purecloud_guest_chat_client.models.web_messaging_protocol import MESSAGES_PER_SECOND
+from purecloud_guest_chat_client.models.web_messaging_protocol import (
+    HEALTH_CHECKS_PER_CONNECTION_PER_MINUTE,
+    MESSAGES_PER_SECOND,
+    TOKEN_EXCHANGE_PATH,
+)
 
 from ..helpers import WAIT
 from .web_messaging_guest import (
@@ -305,6 +309,23 @@ async def test_every_frame_class_the_service_sends_matches_the_reference(
             for n in range(MESSAGES_PER_SECOND + 1):
                 await hasty.say(f"burst {n}")
             await hasty.wait_for(of_class("TooManyRequestsErrorMessage"))
+            # The connection's health-check rate, then a step up (its Presence SignIn).
+            for _ in range(HEALTH_CHECKS_PER_CONNECTION_PER_MINUTE + 1):
+                await hasty.send("echo", message={"type": "Text", "text": "ping"}, tracingId="hc")
+            await hasty.wait_for(of_class("TooManyRequestsErrorMessage"))
+            async with httpx2.AsyncClient(base_url=manual.base_url, timeout=WAIT) as api:
+                oauth = {"code": "Ada Lovelace", "redirectUri": "https://shop.test/in"}
+                exchange = {"deploymentId": DEPLOYMENT, "oauth": oauth}
+                signed = (await api.post(TOKEN_EXCHANGE_PATH, json=exchange)).json()
+            await hasty.send(
+                "configureAuthenticatedSession",
+                deploymentId=DEPLOYMENT,
+                data={"code": signed["jwt"]},
+            )
+            await hasty.wait_for(of_class("SessionResponse"))
+            sign_in = {"eventType": "Presence", "presence": {"type": "SignIn"}}
+            messages = [f["body"] for f in hasty.seen if f["class"] == "StructuredMessage"]
+            assert any(body.get("events") == [sign_in] for body in messages)
             seen += hasty.seen
         await control.leave(cid, agent["id"], end=True)
         await guest.wait_for(is_outbound_event("Presence", "Disconnect"))

@@ -16,6 +16,7 @@ Read from a TOML or JSON file::
     # Web Messaging features (each optional; these are the defaults):
     showUserTypingIndicator = true   # the guest may send typing events (else 403)
     conversationClear = true         # the guest may clear the conversation (else 403)
+    allowSessionUpgrade = true       # signing in on an anonymous session keeps it (else 403)
     conversationDisconnect = "ReadOnly"   # the agent's end makes the session read-only, or
                                           # "Send": the guest's next message starts anew
 
@@ -51,6 +52,8 @@ class Deployment:
     organization_id: str | None = None
     enabled: bool = True
     requires_auth: bool = False
+    # Web Messaging: whether signing in on an anonymous session's token keeps that session.
+    allow_session_upgrade: bool = True
     auth_tokens: tuple[str, ...] | None = None
     allowed_origins: tuple[str, ...] | None = None
     user_typing: bool = True
@@ -224,6 +227,7 @@ def _parse(data: dict[str, Any], file: Path) -> ContactCentre:
                 organization_id=_str(entry, "organizationId", where),
                 enabled=_bool(entry, "enabled", where, True),
                 requires_auth=_bool(entry, "requiresAuth", where, False),
+                allow_session_upgrade=_bool(entry, "allowSessionUpgrade", where, True),
                 auth_tokens=_names(entry, "authTokens", where),
                 allowed_origins=_names(entry, "allowedOrigins", where),
                 user_typing=_bool(entry, "showUserTypingIndicator", where, True),

@@ -27,6 +27,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from ..models import BodyType, MemberRole, format_timestamp
 from ..models.web_messaging_protocol import (
     AGENT_TYPING_DURATION_MS,
+    AUTHENTICATED_METADATA,
     BLOCKED_EXTENSIONS,
     CANNOT_DOWNGRADE_MESSAGE,
     CLEAR_DISABLED_MESSAGE,
@@ -47,6 +48,7 @@ from ..models.web_messaging_protocol import (
     SIGNED_IN_REASON,
     TYPING_DISABLED_MESSAGE,
     UNAUTHORIZED_MESSAGE,
+    UPGRADE_NOT_ALLOWED_MESSAGE,
     Action,
     ContentType,
     Direction,
@@ -442,12 +444,18 @@ class WebMessagingEndpoint:
         start_new = request.get("startNew", False)
         if not isinstance(start_new, bool):
             raise _Refused(ErrorCode.BAD_REQUEST, "startNew must be true or false.")
+        key = token_key(request["token"])
+        if signed is not None and not connection.deployment.allow_session_upgrade:
+            known = self.sessions.get(request["token"], time.time())
+            if known is not None and not self.signins.signed_in(key):
+                raise _Refused(ErrorCode.FORBIDDEN, UPGRADE_NOT_ALLOWED_MESSAGE)
         try:
             session, new = await self.sessions.configure(
                 request["token"], connection.deployment_id, start_new=start_new
             )
         except Expired:
             raise _Refused(ErrorCode.SESSION_EXPIRED, SESSION_EXPIRED_MESSAGE) from None
+        signing_in = signed is not None and not self.signins.signed_in(key)
         replaced = await self.signins.sign_in(session, signed) if signed is not None else []
         for other in replaced:  # the user signed in here: the session elsewhere is closed
             for receiver in tuple(other.connections):
@@ -457,6 +465,10 @@ class WebMessagingEndpoint:
         if evicted is not None:
             _closed_by_service(evicted)  # the session has one connection too many: the oldest
         _rebind(session)  # after startNew, its connections are in the new conversation
+        if signing_in and signed is not None:
+            # The session is the user's from now on (new, or stepped up): every connection of
+            # it is told who signed in, before the configure's answer.
+            session.push(_sign_in_event(signed.user_name))
         body = self._session_body(session, connected=True, new=new)
         body["clearedExistingSession"] = bool(replaced)
         connection.push(_frame(FrameType.RESPONSE, FrameClass.SESSION_RESPONSE, body, tracing_id))
@@ -821,6 +833,26 @@ def _inbound_event(event: dict[str, Any], tracing_id: str | None) -> str:
         "originatingEntity": OriginatingEntity.HUMAN,
     }
     return _frame(FrameType.MESSAGE, FrameClass.STRUCTURED_MESSAGE, body, tracing_id)
+
+
+def _sign_in_event(user_name: str) -> str:
+    """The Presence SignIn a session gets when a user signs it in: Inbound (the guest's side),
+    naming the user (the first word of the user's name, then the rest)."""
+    first_name, _, last_name = user_name.strip().partition(" ")
+    signed_in: dict[str, str] = {"firstName": first_name}
+    if last_name.strip():
+        signed_in["lastName"] = last_name.strip()
+    event_id = new_id()
+    body = {
+        "id": event_id,
+        "type": MessageType.EVENT,
+        "direction": Direction.INBOUND,
+        "events": [{"eventType": EventType.PRESENCE, "presence": {"type": PresenceType.SIGN_IN}}],
+        "channel": {"time": format_timestamp(utc_now()), "messageId": event_id, "from": signed_in},
+        "originatingEntity": OriginatingEntity.HUMAN,
+        "metadata": {AUTHENTICATED_METADATA: "true"},
+    }
+    return _frame(FrameType.MESSAGE, FrameClass.STRUCTURED_MESSAGE, body, None)
 
 
 def _events(message: dict[str, Any]) -> list[dict[str, Any]]:

@@ -154,7 +154,10 @@ async def get_deployment_config(request: Request, rest: WebMessagingRest) -> Res
             "apiEndpoint": api_base,
             "status": DeploymentStatus.ACTIVE if settings.enabled else DeploymentStatus.INACTIVE,
             "journeyEvents": {"enabled": False},
-            "auth": {"enabled": settings.requires_auth, "allowSessionUpgrade": True},
+            "auth": {
+                "enabled": settings.requires_auth,
+                "allowSessionUpgrade": settings.allow_session_upgrade,
+            },
             "messenger": {
                 "enabled": True,
                 "styles": {"primaryColor": _PRIMARY_COLOUR},

@@ -265,6 +265,14 @@ HEALTH_CHECK_RATE_TOO_HIGH_MESSAGE: Final = "Health check rate too high for this
 """The ``errorMessage`` of a ``TooManyRequestsErrorMessage`` refusing an echo over the
 connection's health-check rate."""
 
+UPGRADE_NOT_ALLOWED_MESSAGE: Final = (
+    "The deployment does not allow an anonymous session to be upgraded; sign in with a new "
+    "session token."
+)
+"""The body of the 403 refusing ``configureAuthenticatedSession`` on an anonymous session's
+token where the deployment's ``auth.allowSessionUpgrade`` is off (the vendor's answer is not
+known: 403 is what a session gets for the other things its deployment refuses)."""
+
 TYPING_DISABLED_MESSAGE: Final = "Turn on the Feature Toggle or fix the configuration."
 """The body of the 403 refusing a typing event the deployment does not allow."""
 
