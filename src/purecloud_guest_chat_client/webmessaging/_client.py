@@ -28,6 +28,7 @@ import asyncio
 import contextlib
 import functools
 import logging
+import ssl
 import time
 import uuid
 from collections import deque
@@ -238,7 +239,9 @@ class WebMessagingClient:
     ``retryAfter`` it gives, up to ``rate_limit_retries`` times per request and
     ``rate_limit_budget`` seconds of waiting, then raises :class:`RateLimitExceededError`.
     ``health_check_interval`` is how often the ``echo`` health check goes out on its own (at
-    least 30 s; ``None``: only when :meth:`health_check` is called).
+    least 30 s; ``None``: only when :meth:`health_check` is called). ``ssl_context`` is the TLS
+    context of ``wss://`` and ``https://`` (a private CA, a client certificate); by default the
+    system's CAs, one context shared by every client.
 
     Use ``async with WebMessagingClient(...) as client:`` or :meth:`connect` and :meth:`close`.
     """
@@ -261,6 +264,7 @@ class WebMessagingClient:
         rate_limit_budget: float = 60.0,
         history_page_size: int = HISTORY_PAGE_SIZE,
         health_check_interval: float | None = 60.0,
+        ssl_context: ssl.SSLContext | None = None,
     ) -> None:
         self._endpoints: Endpoints = resolve_endpoints(environment, deployment_id, application)
         if token is None:
@@ -296,8 +300,17 @@ class WebMessagingClient:
                 )
         self._health_check_interval = health_check_interval
         self._proxy = proxy_url(proxy)
+        if ssl_context is not None and not isinstance(ssl_context, ssl.SSLContext):
+            raise TypeError(
+                f"ssl_context must be an ssl.SSLContext or None, got {type(ssl_context).__name__}"
+            )
+        self._ssl_context = ssl_context or shared_tls_context()
         self._rest = RestParts(
-            self._endpoints, origin=origin, proxy=self._proxy, timeout=self._request_timeout
+            self._endpoints,
+            origin=origin,
+            proxy=self._proxy,
+            timeout=self._request_timeout,
+            ssl_context=self._ssl_context,
         )
 
         self._connection: _Connection | None = None
@@ -881,7 +894,7 @@ class WebMessagingClient:
         try:
             ws = await connect(
                 url,
-                ssl=shared_tls_context() if url.startswith("wss:") else None,
+                ssl=self._ssl_context if url.startswith("wss:") else None,
                 origin=Origin(self._origin) if self._origin is not None else None,
                 open_timeout=self._open_timeout,
                 ping_interval=self._ping_interval,

@@ -4,6 +4,7 @@ presigned URLs. One pooled HTTP client, opened on first use, through the client'
 
 from __future__ import annotations
 
+import ssl
 from collections.abc import Mapping
 from typing import Any
 
@@ -17,7 +18,6 @@ from ..models.web_messaging_protocol import (
     TOKEN_REVOKE_PATH,
 )
 from ._endpoints import Endpoints
-from ._tls import shared_tls_context
 from .errors import (
     RateLimitExceededError,
     WebMessagingAuthError,
@@ -42,8 +42,10 @@ class RestParts:
         origin: str | None,
         proxy: str | None,
         timeout: float,
+        ssl_context: ssl.SSLContext,
     ) -> None:
         self._endpoints = endpoints
+        self._ssl_context = ssl_context
         self._origin = origin
         self._proxy = proxy
         self._timeout = timeout
@@ -54,7 +56,7 @@ class RestParts:
             options: dict[str, Any] = {
                 "timeout": self._timeout,
                 "follow_redirects": False,
-                "verify": shared_tls_context(),
+                "verify": self._ssl_context,
             }
             if self._proxy is not None:
                 options["proxy"] = self._proxy
