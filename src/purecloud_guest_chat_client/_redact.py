@@ -14,13 +14,22 @@ Two nets catch it:
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from collections.abc import Iterable, Mapping
 
 from .models.protocol import TOKEN_SEGMENT, TOKEN_SEGMENT_PATTERN
 
-__all__ = ["MIN_FRAGMENT", "REDACTED", "redact_headers", "redact_text", "remember_secret"]
+__all__ = [
+    "MIN_FRAGMENT",
+    "REDACTED",
+    "RedactTokens",
+    "redact_headers",
+    "redact_text",
+    "redacting_logger",
+    "remember_secret",
+]
 
 REDACTED = "[REDACTED]"
 # The value net compares runs of token characters with the tokens seen by their pieces of _GRAM
@@ -181,3 +190,36 @@ def redact_headers(headers: Mapping[str, str], secrets: Iterable[str] = ()) -> d
         name: REDACTED if name.lower() in _SECRET_HEADERS else redact_text(value, secrets)
         for name, value in headers.items()
     }
+
+
+class RedactTokens(logging.Filter):
+    """Rewrites a record so that no credential survives in its message, its traceback (an
+    exception's text may quote the URI) or its stack. A logger's filter sees only the records
+    logged on that very logger, not its children's: each logger that may carry one needs it."""
+
+    _formatter = logging.Formatter()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = redact_text(message)
+        if redacted != message:
+            record.msg = redacted
+            record.args = None
+        if record.exc_info:
+            # Handlers print exc_text when it is set; without exc_info none can format the
+            # exception afresh from the original.
+            record.exc_text = redact_text(self._formatter.formatException(record.exc_info))
+            record.exc_info = None
+        elif record.exc_text:
+            record.exc_text = redact_text(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact_text(record.stack_info)
+        return True
+
+
+def redacting_logger(name: str) -> logging.Logger:
+    """The logger ``name``, with :class:`RedactTokens` installed once."""
+    named = logging.getLogger(name)
+    if not any(isinstance(existing, RedactTokens) for existing in named.filters):
+        named.addFilter(RedactTokens())
+    return named

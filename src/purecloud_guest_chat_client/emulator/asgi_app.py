@@ -50,16 +50,6 @@ def redact(text: str) -> str:
     return _TOKEN_IN_PATH.sub(r"\1<redacted>", text)
 
 
-class RedactTokens(logging.Filter):
-    """Keeps JWTs out of the server library's own log lines."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if record.args:
-            record.args = tuple(redact(arg) if isinstance(arg, str) else arg for arg in record.args)
-        record.msg = redact(str(record.msg))
-        return True
-
-
 class RequestMiddleware:
     """Correlation id on every response (WebSocket handshakes included), the rate limit and
     injected faults on the REST API, one log line per request, and an ErrorBody instead of a

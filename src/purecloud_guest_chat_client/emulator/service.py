@@ -21,8 +21,9 @@ from typing import Any
 
 import uvicorn
 
+from .._redact import redacting_logger
 from ..models.protocol import CONTROL_PREFIX
-from .asgi_app import RedactTokens, build_app
+from .asgi_app import build_app
 from .connection_limits import ConnectionLimits, accept_failure_handler, protocols
 from .runtime import Runtime
 from .settings import ServiceSettings
@@ -61,11 +62,22 @@ class _DenialIsNoFailure(logging.Filter):
         return record.msg != "ASGI callable returned without completing handshake."
 
 
+# The server libraries' loggers: uvicorn's, whose "uvicorn.error" also carries the WebSocket
+# library's handshake lines and frame dumps at debug level (the stream URI's JWT, a Web
+# Messaging session's token, the JWTs it hands out), and the WebSocket library's own, which
+# it logs on when no logger is given.
+_SERVER_LOGGERS = (
+    "uvicorn",
+    "uvicorn.error",
+    "uvicorn.access",
+    "uvicorn.asgi",
+    "websockets.server",
+)
+
+
 def _protect_server_logs() -> None:
-    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
-        server_logger = logging.getLogger(name)
-        if not any(isinstance(f, RedactTokens) for f in server_logger.filters):
-            server_logger.addFilter(RedactTokens())
+    for name in _SERVER_LOGGERS:
+        redacting_logger(name)
     server_errors = logging.getLogger("uvicorn.error")
     if not any(isinstance(f, _DenialIsNoFailure) for f in server_errors.filters):
         server_errors.addFilter(_DenialIsNoFailure())

@@ -43,7 +43,7 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidSta
 from websockets.typing import Origin
 
 from .._base_client import ProxySetting, positive_seconds, proxy_url
-from .._redact import redact_text, remember_secret
+from .._redact import RedactTokens, redact_text, remember_secret
 from ..models.web_messaging_protocol import (
     HEALTH_CHECK_INTERVAL_SECONDS,
     HEALTH_CHECK_TRACING_ID,
@@ -61,7 +61,6 @@ from ..models.web_messaging_protocol import (
 )
 from ..regions import PureCloudRegionHosts
 from ..stream._backoff import Backoff
-from ..stream._log import RedactTokens
 from . import _codec
 from ._codec import ServerFrame
 from ._endpoints import Endpoints, resolve_endpoints
