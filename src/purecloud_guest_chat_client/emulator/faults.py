@@ -75,13 +75,26 @@ def _optional_str(data: dict[str, Any], key: str, where: str) -> str | None:
     return value
 
 
+def _whole_number(value: Any) -> int | None:
+    """``value`` as an int if it is a JSON number without a fraction: JSON has one number type,
+    and many encoders write a whole number as ``5.0``. A boolean is no number here."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return None
+
+
 def _optional_int(data: dict[str, Any], key: str, where: str, minimum: int) -> int | None:
     value = data.get(key)
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+    number = _whole_number(value)
+    if number is None or number < minimum:
         raise _invalid(f"{where}.{key} must be an integer >= {minimum}")
-    return value
+    return number
 
 
 def _object(value: Any, where: str) -> dict[str, Any]:
@@ -132,8 +145,8 @@ def parse_fault_request(data: Any) -> FaultRequest:
 
 def _error_rule(data: Any, where: str) -> ErrorRule:
     rule = _object(data, where)
-    status = rule.get("status")
-    if isinstance(status, bool) or not isinstance(status, int) or not 400 <= status <= 599:
+    status = _whole_number(rule.get("status"))
+    if status is None or not 400 <= status <= 599:
         raise _invalid(f"{where}.status must be an HTTP error status (400-599)")
     method = _optional_str(rule, "method", where)
     return ErrorRule(
