@@ -22,7 +22,7 @@ backoff_max = 8
 retry_after_cap = 30
 total_budget = 60
 retry_connect_errors = true
-statuses = 429, 502, 503, 504
+statuses = 429, 500, 502, 503, 504
 ```
 
 The same in JSON is an object of objects with the same names.

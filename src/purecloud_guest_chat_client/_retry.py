@@ -3,9 +3,9 @@
 Only failures that leave the request safe to repeat are retried. A POST is not idempotent here
 (sending a message twice shows it twice), so it is repeated only when the service certainly did
 not process it: a 429 or a 503 (both refuse before processing), or a connection that never
-opened (refused, or timed out while connecting or waiting for a pooled connection). A 502 or 504,
-or a read that broke mid-way, may hide a processed POST, so those are retried only for the other
-methods.
+opened (refused, or timed out while connecting or waiting for a pooled connection). A 500, 502 or
+504, or a read that broke mid-way, may hide a processed POST, so those are retried only for the
+other methods: for those a single transient server error must not fail the call.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ class RetryPolicy:
     """
 
     max_retries: int = 3
-    statuses: frozenset[int] = field(default=frozenset({429, 502, 503, 504}))
+    statuses: frozenset[int] = field(default=frozenset({429, 500, 502, 503, 504}))
     retry_connect_errors: bool = True
     backoff_initial: float = 0.5
     backoff_max: float = 8.0

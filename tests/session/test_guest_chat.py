@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from purecloud_guest_chat_client import JSON, LTrace
+from purecloud_guest_chat_client import JSON, LTrace, RetryPolicy
 from purecloud_guest_chat_client.api_client import AsyncApiClient
 from purecloud_guest_chat_client.apis.web_chat_api import AsyncWebChatApi
 from purecloud_guest_chat_client.emulator import AsyncControlClient, LocalService
@@ -138,10 +138,19 @@ async def test_an_agent_whose_lookups_fail_for_a_moment_is_still_known_as_the_ag
         await _until(
             chat, lambda e: isinstance(e, MessageEvent) and e.sender.role == MemberRole.ACD
         )
-        # Both lookups of the joining agent (ALERTING, then CONNECTED) fail with a 500, which the
-        # client does not retry.
+        # Both lookups of the joining agent (ALERTING, then CONNECTED) fail with a 500 through
+        # all of the client's attempts.
+        failures = 2 * (RetryPolicy().max_retries + 1)
         await agent_side.set_faults(
-            errors=[{"status": 500, "count": 2, "method": "GET", "pathContains": "/members/"}]
+            errors=[
+                {
+                    "status": 500,
+                    "count": failures,
+                    "method": "GET",
+                    "pathContains": "/members/",
+                    "retryAfter": 0,
+                }
+            ]
         )
         agent = await agent_side.join_agent(chat.conversation_id, "Bob")
         await agent_side.send(chat.conversation_id, agent["id"], "Hi Ann")

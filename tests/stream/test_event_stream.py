@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 import pytest
 
+from purecloud_guest_chat_client import RetryPolicy
 from purecloud_guest_chat_client.emulator import ControlClient, LocalService
 from purecloud_guest_chat_client.models import BodyType, MemberState
 from purecloud_guest_chat_client.stream import (
@@ -108,10 +109,12 @@ async def test_a_catch_up_that_fails_half_way_loses_no_message(guest: SdkGuest) 
     async with guest.stream() as stream:
         agent_id = await _join_agent(guest)
         await next_matching(stream, _agent_joined)
-        # The reconnect's first catch-up reads the missed message, then fails on the members.
+        # The reconnect's first catch-up reads the missed message, then fails on the members
+        # through all of the client's attempts.
+        failure = {"status": 500, "method": "GET", "pathContains": "/members", "retryAfter": 0}
         await guest.control.set_faults(
             dropStreams={"conversationId": guest.conversation_id},
-            errors=[{"status": 500, "count": 1, "method": "GET", "pathContains": "/members"}],
+            errors=[{**failure, "count": RetryPolicy().max_retries + 1}],
         )
         await guest.control.send(guest.conversation_id, agent_id, "sent while away")
         await next_matching(stream, _is_message("sent while away"))
