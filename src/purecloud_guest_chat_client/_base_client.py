@@ -26,6 +26,7 @@ from ._config_file import retry_policy_from
 from ._logging import ROOT_LOGGER_NAME, Exchange
 from ._redact import redact_text, remember_secret
 from ._retry import IDEMPOTENT_METHODS, RetryPolicy, parse_retry_after
+from ._tls import shared_tls_context
 from .configuration import Configuration
 from .errors import (
     APIConnectionError,
@@ -449,8 +450,14 @@ class BaseClient:
         raise NotImplementedError
 
     def _http_client_options(self) -> dict[str, Any]:
-        options: dict[str, Any] = {"timeout": self._timeout, "follow_redirects": False}
-        if self._proxy_url is not None:
+        # A client through a proxy trusts no SSL_CERT_* variable, as it trusts no proxy variable.
+        trust_env = self._proxy_url is None
+        options: dict[str, Any] = {
+            "timeout": self._timeout,
+            "follow_redirects": False,
+            "verify": shared_tls_context(trust_env=trust_env),
+        }
+        if not trust_env:
             options["proxy"] = self._proxy_url
             options["trust_env"] = False
         return options

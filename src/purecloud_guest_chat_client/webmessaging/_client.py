@@ -44,6 +44,7 @@ from websockets.typing import Origin
 
 from .._base_client import ProxySetting, positive_seconds, proxy_url
 from .._redact import RedactTokens, redact_text, remember_secret
+from .._tls import shared_tls_context
 from ..models.web_messaging_protocol import (
     HEALTH_CHECK_INTERVAL_SECONDS,
     HEALTH_CHECK_TRACING_ID,
@@ -65,7 +66,6 @@ from . import _codec
 from ._codec import ServerFrame
 from ._endpoints import Endpoints, resolve_endpoints
 from ._rest import RestParts
-from ._tls import shared_tls_context
 from ._websocket import DispatchingConnection
 from .errors import (
     AttachmentRefusedError,
