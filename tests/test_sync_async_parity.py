@@ -50,15 +50,7 @@ ONLY_ONE_SIDE: dict[tuple[type[Any], str], str] = {
     (SyncEventStream, "stream"): "the async stream the sync one runs on a private loop",
     (SyncEventStream, "next_event"): "a blocking read with a timeout; async code uses wait_for",
     (SyncEventStream, "conversation_id"): "an attribute of the async stream, set in its __init__",
-    (EventStream, "uri"): "not mirrored on the sync stream yet: read it through .stream",
-    (EventStream, "connected"): "not mirrored on the sync stream yet: read it through .stream",
-    (EventStream, "heartbeat_interval"): (
-        "not mirrored on the sync stream yet: read it through .stream"
-    ),
-    (EventStream, "heartbeat_measured"): (
-        "not mirrored on the sync stream yet: read it through .stream"
-    ),
-    (EventStream, "member_states"): "not mirrored on the sync stream yet: read it through .stream",
+    (SyncEventStream, "member_id"): "an attribute of the async stream, set in its __init__",
     (SyncGuestChat, "chat"): "the async session the sync one runs on a private loop",
     (SyncGuestChat, "conversation_id"): "an attribute of the async session, set in its __init__",
     (GuestChat, "attached"): "the sync session is attached once start() or resume() returns",

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
 
+from ..models import MemberState
 from ._event_stream import EventStream, StreamEnd
 from ._loop_thread import LoopThread
 from ._token import token_from_uri
@@ -39,16 +40,44 @@ class SyncEventStream:
         return self._stream
 
     @property
+    def uri(self) -> str:
+        """The event-stream URI with its token redacted."""
+        return self._stream.uri
+
+    @property
     def conversation_id(self) -> str | None:
         return self._stream.conversation_id
+
+    @property
+    def member_id(self) -> str | None:
+        return self._stream.member_id
 
     @property
     def last_message_id(self) -> str | None:
         return self._stream.last_message_id
 
     @property
+    def connected(self) -> bool:
+        return self._stream.connected
+
+    @property
+    def heartbeat_interval(self) -> float:
+        """The service's heartbeat cadence in seconds, as :attr:`EventStream.heartbeat_interval`."""
+        return self._stream.heartbeat_interval
+
+    @property
+    def heartbeat_measured(self) -> bool:
+        return self._stream.heartbeat_measured
+
+    @property
     def end_reason(self) -> StreamEnd | None:
         return self._stream.end_reason
+
+    @property
+    def member_states(self) -> Mapping[str, MemberState | str]:
+        """The latest state seen for each member: a copy, since the stream's own changes on its
+        loop thread."""
+        return dict(self._stream.member_states)
 
     def connect(self) -> None:
         self._loop.run(self._stream.connect())
