@@ -7,25 +7,25 @@ The async session runs on a private event loop thread, so the chat keeps being s
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 from ..models import GuestMemberInfo, WebChatMessage
-from ..stream._loop_thread import LoopThread
+from ..stream._loop_thread import LoopFacade, LoopThread
 from ..stream.events import Member, MessageEvent
 from ._chat import GuestChat
 from ._state import ChatState
 from .events import ChatEvent
 
 
-class SyncGuestChat:
+class SyncGuestChat(LoopFacade):
     """A :class:`GuestChat` for synchronous code. Create one with :meth:`start` or
     :meth:`resume`; the options are those of the async methods (without ``client``).
-    Use it as a context manager, or call :meth:`close`."""
+    Use it as a context manager, or call :meth:`close`: either closes the session without
+    leaving the chat, so that it can be resumed."""
 
     def __init__(self, loop: LoopThread, chat: GuestChat) -> None:
         """Internal: use :meth:`start` or :meth:`resume`."""
-        self._loop = loop
+        super().__init__(loop, chat)
         self._chat = chat
 
     @classmethod
@@ -109,21 +109,3 @@ class SyncGuestChat:
 
     def leave(self) -> None:
         self._loop.run(self._chat.leave())
-
-    def close(self) -> None:
-        """Close the session without leaving the chat (it can be resumed). Idempotent."""
-        self._loop.close_with(self._chat.close)
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    def __repr__(self) -> str:
-        return f"Sync{self._chat!r}"

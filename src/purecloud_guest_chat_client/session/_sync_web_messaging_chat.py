@@ -7,10 +7,9 @@ connection keeps being serviced (pings, reconnects, queued events) between the s
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
-from ..stream._loop_thread import LoopThread
+from ..stream._loop_thread import LoopFacade, LoopThread
 from ..stream.events import Member, MessageEvent
 from ..webmessaging import WebMessage
 from ._web_messaging_chat import WebMessagingChat
@@ -18,15 +17,16 @@ from ._web_messaging_events import WebMessagingChatEvent
 from ._web_messaging_state import WebMessagingState
 
 
-class SyncWebMessagingChat:
+class SyncWebMessagingChat(LoopFacade):
     """A :class:`WebMessagingChat` for synchronous code. Create one with :meth:`start` or
     :meth:`resume`; the options are those of the async methods. Use it as a context manager,
-    or call :meth:`close`. Quick replies have a method here; the client's other extras are on
+    or call :meth:`close`: either closes the session without ending the chat, so that it can be
+    resumed. Quick replies have a method here; the client's other extras are on
     ``chat.client``, whose coroutines run on this object's own loop only."""
 
     def __init__(self, loop: LoopThread, chat: WebMessagingChat) -> None:
         """Internal: use :meth:`start` or :meth:`resume`."""
-        self._loop = loop
+        super().__init__(loop, chat)
         self._chat = chat
 
     @classmethod
@@ -97,21 +97,3 @@ class SyncWebMessagingChat:
 
     def leave(self) -> None:
         self._loop.run(self._chat.leave())
-
-    def close(self) -> None:
-        """Close the session without ending the chat (it can be resumed). Idempotent."""
-        self._loop.close_with(self._chat.close)
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    def __repr__(self) -> str:
-        return f"Sync{self._chat!r}"

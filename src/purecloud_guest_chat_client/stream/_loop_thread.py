@@ -11,7 +11,8 @@ import concurrent.futures
 import contextlib
 import threading
 from collections.abc import Callable, Coroutine
-from typing import Any, TypeVar
+from types import TracebackType
+from typing import Any, Protocol, Self, TypeVar
 
 _T = TypeVar("_T")
 
@@ -94,6 +95,44 @@ class LoopThread:
             with contextlib.suppress(RuntimeError):  # the loop closed itself meanwhile
                 self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join()
+
+
+class _Closable(Protocol):
+    async def close(self) -> None: ...
+
+
+class LoopFacade:
+    """What every synchronous facade does alike: it runs one async object on its own
+    :class:`LoopThread`; ``close()`` closes that object (then whatever else it was given), then
+    the loop, once; leaving a ``with`` block closes it; it shows as the object it runs."""
+
+    def __init__(
+        self,
+        loop: LoopThread,
+        runs: _Closable,
+        *also_close: Callable[[], Coroutine[Any, Any, None]],
+    ) -> None:
+        self._loop = loop
+        self._runs = runs
+        self._closers = (runs.close, *also_close)
+
+    def close(self) -> None:
+        """Close it and its loop thread. Idempotent."""
+        self._loop.close_with(*self._closers)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Sync{self._runs!r}"
 
 
 async def _cancelled(tasks: set[asyncio.Task[Any]]) -> None:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
 
 from ..models import MemberState
 from ._event_stream import EventStream, StreamEnd
-from ._loop_thread import LoopThread
+from ._loop_thread import LoopFacade, LoopThread
 from ._token import token_from_uri
 from .events import StreamEvent
 
@@ -16,7 +15,7 @@ if TYPE_CHECKING:
     from ..api_client import AsyncApiClient
 
 
-class SyncEventStream:
+class SyncEventStream(LoopFacade):
     """An :class:`EventStream` run on a private event loop thread.
 
     ``environment`` (a region domain or a base URL such as ``http://127.0.0.1:8080``) lets the
@@ -30,9 +29,10 @@ class SyncEventStream:
     ) -> None:
         if "api" in options:
             raise TypeError("SyncEventStream builds its own API client: pass environment=")
-        self._loop, (self._stream, self._client) = LoopThread.started_with(
+        loop, (self._stream, client) = LoopThread.started_with(
             "guestchat-event-stream", _build(event_stream_uri, environment, options)
         )
+        super().__init__(loop, self._stream, *([] if client is None else [client.aclose]))
 
     @property
     def stream(self) -> EventStream:
@@ -94,24 +94,9 @@ class SyncEventStream:
         while (event := self.next_event()) is not None:
             yield event
 
-    def close(self) -> None:
-        client_close = [] if self._client is None else [self._client.aclose]
-        self._loop.close_with(self._stream.close, *client_close)
-
     def __enter__(self) -> Self:
         self.connect()
         return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    def __repr__(self) -> str:
-        return f"Sync{self._stream!r}"
 
 
 async def _build(

@@ -6,23 +6,23 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from datetime import datetime
-from types import TracebackType
 from typing import Any, Self
 
-from ..stream._loop_thread import LoopThread
+from ..stream._loop_thread import LoopFacade, LoopThread
 from ._client import WebMessagingClient
 from ._endpoints import Endpoints
 from .events import AttachmentLink, SessionInfo, UploadSucceeded, WebMessage, WebMessagingEvent
 
 
-class SyncWebMessagingClient:
+class SyncWebMessagingClient(LoopFacade):
     """A :class:`WebMessagingClient` for blocking code: the same arguments, the same methods
     without ``await``. Use it as a context manager, or call :meth:`close`."""
 
     def __init__(self, deployment_id: str, *args: Any, **options: Any) -> None:
-        self._loop, self._client = LoopThread.started_with(
+        loop, self._client = LoopThread.started_with(
             "guestchat-web-messaging", _build(deployment_id, args, options)
         )
+        super().__init__(loop, self._client)
 
     @property
     def client(self) -> WebMessagingClient:
@@ -218,23 +218,9 @@ class SyncWebMessagingClient:
     def deployment_config(self) -> dict[str, Any]:
         return self._loop.run(self._client.deployment_config())
 
-    def close(self) -> None:
-        self._loop.close_with(self._client.close)
-
     def __enter__(self) -> Self:
         self.connect()
         return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    def __repr__(self) -> str:
-        return f"Sync{self._client!r}"
 
 
 async def _build(
