@@ -14,8 +14,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from purecloud_guest_chat_client import ApiClient, AsyncApiClient
-from purecloud_guest_chat_client.webmessaging._endpoints import resolve_endpoints
-from purecloud_guest_chat_client.webmessaging._rest import RestParts
+from purecloud_guest_chat_client.webmessaging import WebMessagingClient
 
 CA_NAME = "Guest Chat test CA"
 
@@ -59,11 +58,10 @@ async def test_clients_of_both_kinds_share_one_context() -> None:
             shared = _tls_context(first)
             assert _tls_context(second) is shared
             assert _tls_context(third) is shared
-    rest = RestParts(
-        resolve_endpoints("mypurecloud.com", "deployment-1"), origin=None, proxy=None, timeout=5
-    )
-    assert rest._client()._transport._pool._ssl_context is shared  # type: ignore[attr-defined]
-    await rest.aclose()
+    web_messaging = WebMessagingClient("deployment-1", "mypurecloud.com")
+    rest = web_messaging._rest._client()
+    assert rest._transport._pool._ssl_context is shared  # type: ignore[attr-defined]
+    await web_messaging.close()
 
 
 def test_a_ca_bundle_named_in_the_environment_gets_its_own_context(

@@ -11,7 +11,6 @@ from typing import Any
 import httpx2
 
 from .._redact import redact_text, remember_secret
-from .._tls import shared_tls_context
 from ..models.web_messaging_protocol import (
     HISTORY_PATH,
     TOKEN_EXCHANGE_PATH,
