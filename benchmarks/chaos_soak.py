@@ -220,6 +220,8 @@ class Guest:
     start_retries: int = 0
     reconnects: int = 0
     unresolved_senders: int = 0
+    # When the session showed it carried on: a reconnect or resume, or its end arriving (a
+    # guest whose leave was accepted just before a kill hears of the end, not of a reconnect).
     recovered_at: list[float] = field(default_factory=list)
     planned_resumes: int = 0
     failed_sessions: list[str] = field(default_factory=list)
@@ -294,6 +296,7 @@ class Soak:
                     guest.agent_joined.set()
                 elif isinstance(event, ChatEnded):
                     guest.ended = str(event.reason)
+                    guest.recovered_at.append(time.monotonic())
         except GuestChatError as exc:
             guest.failed_sessions.append(f"{type(exc).__name__}: {exc}")
         finally:
