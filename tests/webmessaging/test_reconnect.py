@@ -15,6 +15,7 @@ from purecloud_guest_chat_client.webmessaging import (
     WebMessage,
     WebMessagingClient,
     WebMessagingEvent,
+    WebMessagingTimeoutError,
 )
 
 from ..helpers import WAIT
@@ -213,3 +214,24 @@ async def test_a_request_right_after_a_drop_waits_for_the_reconnect(
                 event = await client.next_event()
                 assert event is not None
                 events.append(event)
+
+
+async def test_an_unanswered_health_check_takes_the_connection_for_dead(
+    manual_service: LocalService, agent: AsyncControlClient
+) -> None:
+    """The service's ``silence`` fault leaves the echo unanswered while the socket stays up,
+    as a half-dead connection would: the health check times out, the client cuts the
+    connection and reconnects, and the session goes on."""
+    async with WebMessagingClient(
+        DEPLOYMENT, manual_service.base_url, backoff=FAST, request_timeout=0.5
+    ) as client:
+        await client.send_text("hello")
+        [chat] = [c for c in await agent.conversations() if c["deploymentId"] == DEPLOYMENT]
+        await agent.set_faults(silence={"conversationId": chat["id"]})
+        with pytest.raises(WebMessagingTimeoutError, match="the health check"):
+            await client.health_check()
+        await agent.clear_faults()
+        await next_matching(client, lambda e: isinstance(e, Reconnecting))
+        await next_matching(client, lambda e: isinstance(e, Reconnected))
+        echo = await asyncio.wait_for(client.send_text("still here"), WAIT)
+        assert echo.text == "still here"

@@ -581,7 +581,11 @@ class WebMessagingClient:
 
     async def health_check(self) -> bool:
         """Send the ``echo`` health check and wait for its answer (which renews the session's
-        expiry). At most once per 30 s: ``False`` when throttled."""
+        expiry). At most once per 30 s: ``False`` when throttled.
+
+        An echo left unanswered for ``request_timeout`` raises
+        :class:`WebMessagingTimeoutError`, and the connection is taken for dead: it is cut, and
+        the client reconnects (with ``reconnect``) as after any drop."""
         now = time.monotonic()
         if (
             self._last_health_check_at is not None
@@ -589,22 +593,29 @@ class WebMessagingClient:
         ):
             return False
         self._last_health_check_at = now
-        frame = (
-            await self._request(
-                lambda tracing: _codec.request_echo(self._token, tracing),
-                "the health check",
-                frozenset({FrameClass.STRUCTURED_MESSAGE}),
-                read_only_allowed=True,
-                tracing_id=HEALTH_CHECK_TRACING_ID,
-            )
-        ).frame
+        checked = self._connection
+        try:
+            frame = (
+                await self._request(
+                    lambda tracing: _codec.request_echo(self._token, tracing),
+                    "the health check",
+                    frozenset({FrameClass.STRUCTURED_MESSAGE}),
+                    read_only_allowed=True,
+                    tracing_id=HEALTH_CHECK_TRACING_ID,
+                )
+            ).frame
+        except WebMessagingTimeoutError:
+            if checked is not None and checked is self._connection:
+                logger.info("the health check went unanswered; reconnecting")
+                checked.ws.transport.abort()
+            raise
         if self._session is not None:
             self._session = _codec.renewed(self._session, frame.body)
         return True
 
     async def _keep_alive(self, connection: _Connection) -> None:
-        """The periodic health check of ``health_check_interval``: a connection whose echo goes
-        unanswered is taken for dead (its transport cut, so that the reconnect follows)."""
+        """The periodic health check of ``health_check_interval``. When it goes unanswered,
+        :meth:`health_check` has cut the connection; the next one has a keep-alive of its own."""
         assert self._health_check_interval is not None
         while True:
             await asyncio.sleep(self._health_check_interval)
@@ -612,10 +623,6 @@ class WebMessagingClient:
                 continue
             try:
                 await self.health_check()
-            except WebMessagingTimeoutError:
-                logger.info("the health check went unanswered; reconnecting")
-                connection.ws.transport.abort()
-                return
             except WebMessagingError:
                 return
 
