@@ -94,6 +94,10 @@ async def test_the_code_exchange_and_refresh(http: httpx2.AsyncClient) -> None:
         {"deploymentId": DEPLOYMENT, "oauth": {"code": 7, "redirectUri": "https://x.test"}},
         {"deploymentId": DEPLOYMENT, "oauth": "ada"},
         {"deploymentId": DEPLOYMENT, "oauth": {"idToken": "ada"}},
+        {
+            "deploymentId": DEPLOYMENT,
+            "oauth": {"code": "ada", "redirectUri": "https://x.test", "codeVerifier": None},
+        },
         ["not", "an", "object"],
     ],
     ids=[
@@ -104,6 +108,7 @@ async def test_the_code_exchange_and_refresh(http: httpx2.AsyncClient) -> None:
         "code-not-text",
         "oauth-not-object",
         "id-token-without-nonce",
+        "null-code-verifier",
         "not-an-object",
     ],
 )

@@ -147,8 +147,8 @@ class WebMessagingSignIns:
             value = oauth.get(name)
             if not isinstance(value, str) or not value.strip():
                 raise ApiError.bad_request(f"oauth.{name} must be a non-empty string.")
-        verifier = oauth.get("codeVerifier")
-        if verifier is not None and not isinstance(verifier, str):
+        # Optional, but a string when given: null too is refused, as the schema says.
+        if "codeVerifier" in oauth and not isinstance(oauth["codeVerifier"], str):
             raise ApiError.bad_request("oauth.codeVerifier must be a string.")
         assert isinstance(code, str)
         if code.startswith(REFUSED_CODE_PREFIX):
