@@ -414,12 +414,14 @@ def message_events(
     body: Mapping[str, Any], tracing_id: str | None = None, *, backfilled: bool = False
 ) -> list[WebMessagingEvent]:
     """A StructuredMessage body (live, or an entity of the REST history) as events."""
-    channel = body.get("channel") if isinstance(body.get("channel"), dict) else {}
-    assert isinstance(channel, dict)
+    channel = body.get("channel")
+    if not isinstance(channel, dict):
+        channel = {}
     time = aware_time(channel.get("time"))
     direction = _str(body.get("direction"))
     metadata = _string_map(body.get("metadata"))
-    if body.get("type") == MessageType.EVENT:
+    message_type = body.get("type")
+    if message_type == MessageType.EVENT:
         found: list[WebMessagingEvent] = []
         for item in body.get("events") or ():
             if not isinstance(item, dict):
@@ -455,19 +457,21 @@ def message_events(
             else:
                 found.append(UnknownFrame(f"event type {str(event_type)[:64]!r}", _dumps(body)))
         return found
-    sender = channel.get("from") if isinstance(channel.get("from"), dict) else {}
-    assert isinstance(sender, dict)
+    sender = channel.get("from")
     server_id = _str(body.get("id"))
+    content = body.get("content")
     return [
         WebMessage(
             id=_str(channel.get("messageId")) or server_id,
-            type=_str(body.get("type")),
+            type=_str(message_type),
             text=_str(body.get("text")),
             direction=direction,
             originating_entity=_str(body.get("originatingEntity")) or None,
             time=time,
-            nickname=_str(sender.get("nickname")),
-            content=tuple(content_item(item) for item in body.get("content") or () if item),
+            nickname=_str(sender.get("nickname")) if isinstance(sender, dict) else None,
+            content=tuple(content_item(item) for item in content if item)
+            if isinstance(content, list)
+            else (),
             metadata=metadata,
             tracing_id=tracing_id,
             message_id=server_id,
@@ -735,7 +739,7 @@ def _number(value: Any) -> float | None:
 
 
 def _string_map(value: Any) -> dict[str, str]:
-    if not isinstance(value, dict):
+    if not value or not isinstance(value, dict):
         return {}
     return {str(key): str(item) for key, item in value.items() if item is not None}
 
