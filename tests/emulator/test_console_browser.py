@@ -52,6 +52,7 @@ except ImportError:
 
 Browser = playwright_api.Browser
 Page = playwright_api.Page
+Route = playwright_api.Route
 expect = playwright_api.expect
 
 INSTALL_HINT = (
@@ -253,6 +254,43 @@ def test_the_page_plays_the_agent_for_a_guest(
     expect(page.get_by_text("Ada Lovelace is typing…")).to_be_visible()
     if os.environ.get("GUESTCHAT_CONSOLE_SCREENSHOT"):
         page.screenshot(path=str(SCREENSHOT))
+
+
+def test_what_is_typed_while_a_message_is_on_its_way_is_the_next_message(
+    page: Page, guests: Callable[..., SyncGuestChat]
+) -> None:
+    guest = guests("Hedy Lamarr")
+    join(page, "Hedy Lamarr", "Ida")
+    wait_for(guest, AgentJoined)
+    held: list[Route] = []
+
+    def hold_the_first(route: Route) -> None:  # the service answers the first one late
+        if held:
+            route.continue_()
+        else:
+            held.append(route)
+
+    page.route("**/messages", hold_the_first)
+    message = page.get_by_label("Message")
+    message.press_sequentially("First")
+    with page.expect_request("**/messages"):
+        message.press("Enter")
+    expect(message).to_have_value("")  # at once, before the service has answered
+    message.press_sequentially("Second")
+    assert len(held) == 1
+    held[0].continue_()
+    assert wait_for(guest, MessageEvent, said_by("Ida")).body == "First"  # type: ignore[attr-defined]
+    expect(message).to_have_value("Second")
+    message.press("Enter")
+    assert wait_for(guest, MessageEvent, said_by("Ida")).body == "Second"  # type: ignore[attr-defined]
+
+    # A message the service never took comes back to the box, to be sent again.
+    page.unroute("**/messages")
+    page.route("**/messages", lambda route: route.abort())
+    message.press_sequentially("Third")
+    message.press("Enter")
+    expect(message).to_have_value("Third")
+    expect(page.locator("#status")).to_contain_text("Sent failed")
 
 
 def test_typing_sends_one_indicator_per_interval_and_the_wait_time_runs(

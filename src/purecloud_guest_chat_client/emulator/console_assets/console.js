@@ -410,8 +410,12 @@ async function send() {
   }
   const path = `/conversations/${encodeURIComponent(conversation.id)}/members/${encodeURIComponent(agent.id)}/messages`;
   const request = content ? { body, content } : { body };
+  // Emptied at once, not when the service answers: what the agent types meanwhile is the next
+  // message, not the end of this one.
+  box.value = "";
   const sent = await act(content ? "Sent with its content" : "Sent", () => api("POST", path, request));
-  if (sent && box.value === body) box.value = "";
+  // A refused message comes back to be edited, unless the agent has begun another.
+  if (!sent && !box.value) box.value = body;
   if (sent && content) {
     // Content goes with one message: the next is text only unless asked again.
     for (const id of ["content-kind", "content-title", "content-choices"]) $(id).value = "";
