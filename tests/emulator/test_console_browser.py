@@ -259,8 +259,8 @@ def test_the_page_plays_the_agent_for_a_guest(
 def test_what_is_typed_while_a_message_is_on_its_way_is_the_next_message(
     page: Page, guests: Callable[..., SyncGuestChat]
 ) -> None:
-    guest = guests("Hedy Lamarr")
-    join(page, "Hedy Lamarr", "Ida")
+    guest = guests("Chien-Shiung Wu")
+    join(page, "Chien-Shiung Wu", "Ida")
     wait_for(guest, AgentJoined)
     held: list[Route] = []
 
