@@ -118,7 +118,9 @@ def _optional(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 # A string that is not blank: the service refuses one that is empty or only whitespace.
-_TEXT: dict[str, Any] = {"type": "string", "pattern": "\\S"}
+# Not blank, in the service's sense: Python's str.strip() also takes \x1c-\x1f for
+# whitespace, which a schema's \s (ECMA-262, Unicode) does not, so they are named too.
+_TEXT: dict[str, Any] = {"type": "string", "pattern": "[^\\s\\x1c-\\x1f]"}
 _PAGE_SIZE = {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE, "default": 25}
 _PAGE_NUMBER = {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_NUMBER, "default": 1}
 _MAX_RESULTS = {"type": "integer", "minimum": 1, "maximum": MAX_RESULTS, "default": MAX_RESULTS}
