@@ -91,6 +91,7 @@ class Watchdog:
         self.beat = time.monotonic()
         self.figures: dict[str, Any] = {}
         self.main = threading.main_thread().ident
+        self.stopped = False
         self.thread = threading.Thread(target=self._watch, daemon=True)
 
     async def heartbeat(self) -> None:
@@ -99,9 +100,16 @@ class Watchdog:
             self.beat = time.monotonic()
             await asyncio.sleep(0.5)
 
+    def stop(self) -> None:
+        """The loop it watched is done: what runs after (the memory profile, on a loop of its
+        own with no heartbeat) is not a stuck loop."""
+        self.stopped = True
+
     def _watch(self) -> None:
         while time.monotonic() - self.beat < self.bound:
             time.sleep(1.0)
+            if self.stopped:
+                return
         frame = sys._current_frames().get(self.main or 0)
         stack = traceback.format_stack(frame)[-12:] if frame is not None else []
         self.figures["starved"] = {
@@ -437,6 +445,7 @@ def main() -> int:
             service = ServerCpu(process.pid)
             client_cpu, service_cpu = time.process_time(), service.seconds()
             figures = asyncio.run(run(base_url, args.sessions, args.seconds, service, watchdog))
+            watchdog.stop()
             figures["client_cpu_seconds_total"] = round(time.process_time() - client_cpu, 2)
             figures["service_cpu_seconds_total"] = round(service.seconds() - service_cpu, 2)
             if args.memory_profile:
