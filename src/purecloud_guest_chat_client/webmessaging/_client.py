@@ -27,7 +27,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-import logging
 import ssl
 import time
 import uuid
@@ -43,7 +42,7 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidSta
 from websockets.typing import Origin
 
 from .._base_client import ProxySetting, positive_seconds, proxy_url
-from .._redact import RedactTokens, redact_text, remember_secret
+from .._redact import redact_text, redacting_logger, remember_secret
 from .._tls import shared_tls_context
 from ..models.web_messaging_protocol import (
     HEALTH_CHECK_INTERVAL_SECONDS,
@@ -100,17 +99,10 @@ from .events import (
 __all__ = ["DEFAULT_APPLICATION", "WebMessagingClient"]
 
 
-def _redacting(name: str) -> logging.Logger:
-    named = logging.getLogger(name)
-    if not any(isinstance(existing, RedactTokens) for existing in named.filters):
-        named.addFilter(RedactTokens())
-    return named
-
-
-logger = _redacting("purecloud_guest_chat_client.webmessaging")
+logger = redacting_logger("purecloud_guest_chat_client.webmessaging")
 # The WebSocket library logs every frame at debug level, configure frames (with the session
 # token) and JWT answers included.
-websocket_logger = _redacting("purecloud_guest_chat_client.webmessaging.websocket")
+websocket_logger = redacting_logger("purecloud_guest_chat_client.webmessaging.websocket")
 
 DEFAULT_APPLICATION = "purecloud-guest-chat-client-python"
 """What the client calls itself in the WebSocket URL's ``application`` parameter."""
